@@ -1,0 +1,74 @@
+"""The pipeline, start to finish: read → collection → analysis → page plan → render.
+
+Both ways in (the CLI and the MkDocs plugin) call :func:`build_site` and get
+back the same in-memory site; only the CLI writes it to disk (through
+:mod:`generator.output`), the plugin hands it to MkDocs as virtual files.
+"""
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Mapping
+
+from .analysis import analyse
+from .analysis.graph import build_graph, graph_json
+from .collection import build_collection
+from .errors import Diagnostic, GeneratorError
+from .model import Analysis, Collection
+from .readers import digest_files, read_digest
+from .render import Renderer
+from .settings import Settings, load_settings
+from .site import plan_site
+
+__all__ = ["Site", "build_site", "read_collection"]
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class Site:
+    files: Mapping[str, str]  # path relative to the docs root -> text, sorted by path
+    collection: Collection
+    analysis: Analysis
+    diagnostics: tuple[Diagnostic, ...]
+
+    def summary(self) -> str:
+        c, a = self.collection, self.analysis
+        text = (f"{len(c.papers)} papers from {len(c.digests)} digests over {len(c.days)} days; "
+                f"{len(a.mentions)} mentions, {sum(len(v) for v in a.related.values())} related links, "
+                f"{len(a.topics)} topics; {len(self.diagnostics)} warnings")
+        if a.ambiguous:
+            text += f"; ambiguous names not linked: {', '.join(a.ambiguous)}"
+        return text
+
+
+def read_collection(content: Path, settings: Settings) -> tuple[Collection, list[Diagnostic]]:
+    folder = content / settings.digests
+    files = digest_files(folder)
+    if not files:
+        raise GeneratorError(f"no digests found in {folder}: add a file such as {folder / '2025-08-05.txt'}")
+    records, diags = [], []
+    for path in files:
+        try:  # messages name the file as the author would type it
+            shown = path.resolve().relative_to(Path.cwd()).as_posix()
+        except ValueError:
+            shown = str(path)
+        recs, more = read_digest(path, display=shown, year=settings.year)
+        records.extend(recs)
+        diags.extend(more)
+    if not records:
+        raise GeneratorError("no readable papers in any digest:\n" + "\n".join(str(d) for d in diags))
+    return build_collection(records), diags
+
+
+def build_site(content: Path, *, templates: Path | None = None) -> Site:
+    """Build the whole site in memory from the digests in ``content``."""
+    content = Path(content)
+    settings = load_settings(content)
+    collection, diags = read_collection(content, settings)
+    analysis = analyse(collection, related_k=settings.related, seed=settings.seed)
+    renderer = Renderer(templates)
+    files = {page.path: renderer.render(page.template, **page.context) for page in plan_site(collection, analysis)}
+    files["graph.json"] = graph_json(build_graph(collection, analysis))
+    return Site(dict(sorted(files.items())), collection, analysis, tuple(diags))

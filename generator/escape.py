@@ -1,0 +1,75 @@
+"""Escaping of untrusted digest text for each place it lands.
+
+Digest text is data, never markup: every character that Markdown, HTML or
+MkDocs extensions would act on becomes a numeric character reference, which
+Python-Markdown passes through as a literal character in paragraphs,
+headings, tables and link text. Templates are trusted; the renderer applies
+:func:`markdown_text` to every ``{{ value }}`` unless the value is already
+:class:`~markupsafe.Markup` built by one of these functions.
+"""
+from __future__ import annotations
+
+import html
+import re
+from urllib.parse import quote, urlsplit
+
+import yaml
+from markupsafe import Markup
+
+__all__ = ["markdown_text", "yaml_front_matter", "safe_url", "html_attr", "highlight"]
+
+_INLINE = set("\\`*_{}[]<>&|~$^=!#:")
+_LINE_START = re.compile(r"^(\s*)([-+>=]|\d+(?=[.)]))")
+
+
+def markdown_text(value: object) -> Markup:
+    """Untrusted text as one line of literal Markdown."""
+    text = str(value).replace("\r", " ").replace("\n", " ")
+    out = "".join(f"&#{ord(c)};" if c in _INLINE else c for c in text)
+    # Block syntax only acts at the start of a line: "- x", "1. x", "> x".
+    m = _LINE_START.match(out)
+    if m:
+        lead, mark = m.group(1), m.group(2)
+        if mark.isdigit():
+            out = lead + mark + f"&#{ord(out[len(lead) + len(mark)])};" + out[len(lead) + len(mark) + 1:]
+        else:
+            out = lead + f"&#{ord(mark)};" + out[len(lead) + 1:]
+    return Markup(out)
+
+
+def highlight(text: str, start: int, end: int) -> Markup:
+    """An evidence sentence with the matched name marked."""
+    return Markup(f"{markdown_text(text[:start])}<mark>{markdown_text(text[start:end])}</mark>"
+                  f"{markdown_text(text[end:])}")
+
+
+def html_attr(value: object) -> Markup:
+    return Markup(html.escape(str(value), quote=True))
+
+
+def yaml_front_matter(data: dict) -> Markup:
+    """A front-matter block; string values are HTML-escaped because the theme prints them raw."""
+
+    def clean(v):
+        if isinstance(v, str):
+            return html.escape(v, quote=False)
+        if isinstance(v, (list, tuple)):
+            return [clean(x) for x in v]
+        if isinstance(v, dict):
+            return {k: clean(x) for k, x in v.items()}
+        return v
+
+    body = yaml.safe_dump(clean(data), allow_unicode=False, sort_keys=False, width=10_000,
+                          default_style=None)
+    return Markup(f"---\n{body}---\n")
+
+
+def safe_url(url: str) -> Markup | None:
+    """The URL if it is http(s), percent-encoded so it cannot break out of a Markdown link."""
+    try:
+        parts = urlsplit(url.strip())
+    except ValueError:
+        return None
+    if parts.scheme.lower() not in ("http", "https") or not parts.netloc:
+        return None
+    return Markup(quote(url.strip(), safe=":/?#@!$&'*+,;=%-._~"))

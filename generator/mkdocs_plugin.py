@@ -1,0 +1,78 @@
+"""The ``papersite`` MkDocs plugin: a thin adapter over :func:`generator.build.build_site`.
+
+Pages are handed to MkDocs as virtual files (``File.generated``), so nothing
+is written into the author's folders; the digests and settings themselves are
+taken out of the site's files, and ``mkdocs serve`` rebuilds when they change.
+"""
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+
+from mkdocs.config import config_options as c
+from mkdocs.config.base import Config
+from mkdocs.exceptions import PluginError
+from mkdocs.plugins import BasePlugin
+from mkdocs.structure.files import File, Files
+
+from .build import build_site
+from .errors import GeneratorError
+from .settings import SETTINGS_FILE, load_settings
+
+__all__ = ["PapersitePlugin"]
+
+log = logging.getLogger("mkdocs.plugins.papersite")
+
+DEFAULT_NAV = [
+    {"Home": "index.md"},
+    {"Days": "days/index.md"},
+    {"Topics": "topics/index.md"},
+    {"Graph": "graph.md"},
+]
+
+
+class PapersiteConfig(Config):
+    content = c.Type(str, default="content")  # relative to mkdocs.yml
+    templates = c.Optional(c.Type(str))
+    strict_input = c.Type(bool, default=False)  # bad digest records as warnings (fail --strict)
+
+
+class PapersitePlugin(BasePlugin[PapersiteConfig]):
+    def on_config(self, config):
+        base = Path(config.config_file_path or ".").resolve().parent
+        self.content = (base / self.config.content).resolve()
+        self.templates = (base / self.config.templates).resolve() if self.config.templates else None
+        if config.nav is None:
+            config.nav = DEFAULT_NAV
+        return config
+
+    def on_files(self, files: Files, *, config) -> Files:
+        try:
+            site = build_site(self.content, templates=self.templates)
+        except GeneratorError as exc:
+            raise PluginError(f"papersite: {exc}") from exc
+        level = logging.WARNING if self.config.strict_input else logging.INFO
+        for diag in site.diagnostics:
+            log.log(level, "papersite: %s", diag)
+        log.info("papersite: %s", site.summary())
+
+        docs = Path(config.docs_dir).resolve()
+        settings = load_settings(self.content)
+        hidden = {self.content / SETTINGS_FILE, self.content / "topics.yml"}
+        digests = (self.content / settings.digests).resolve()
+        for file in list(files):
+            path = Path(file.abs_src_path).resolve() if file.abs_src_path else None
+            if path and (path in hidden or digests in path.parents):
+                files.remove(file)
+        for rel, text in site.files.items():
+            if files.get_file_from_path(rel) is not None:
+                log.info("papersite: keeping the author's own %s instead of the generated page", rel)
+                continue
+            files.append(File.generated(config, rel, content=text))
+        self._watch = [self.content] if docs != self.content and docs not in self.content.parents else []
+        return files
+
+    def on_serve(self, server, *, config, builder):
+        for path in getattr(self, "_watch", []):
+            server.watch(str(path))
+        return server

@@ -1,0 +1,181 @@
+"""Plan the pages of the site from the analysed collection.
+
+Each planned page is a path, a template and a context of plain values; links
+between pages are relative ``.md`` paths so that MkDocs checks them in
+``--strict`` builds. All ordering decisions are made here, so the templates
+only loop and escape.
+"""
+from __future__ import annotations
+
+import posixpath
+from collections import Counter, defaultdict
+from dataclasses import dataclass
+from typing import Any, Mapping
+
+from markupsafe import Markup
+
+from .escape import highlight, safe_url
+from .model import Analysis, Collection, Paper
+
+__all__ = ["PlannedPage", "plan_site", "paper_path", "topic_path", "day_path"]
+
+
+@dataclass(frozen=True)
+class PlannedPage:
+    path: str  # relative to the docs folder, e.g. "papers/gist.md"
+    template: str
+    context: Mapping[str, Any]
+
+
+def paper_path(pid: str) -> str:
+    return f"papers/{pid}.md"
+
+
+def topic_path(tid: str) -> str:
+    return f"topics/{tid}.md"
+
+
+def day_path(day) -> str:
+    return f"days/{day.isoformat()}.md"
+
+
+def _href(src: str, dst: str) -> Markup:
+    return Markup(posixpath.relpath(dst, posixpath.dirname(src) or "."))
+
+
+def _link_label(url: str) -> str:
+    host = url.split("/")[2].lower() if url.count("/") >= 2 else url
+    if host in ("github.com", "gitlab.com", "bitbucket.org"):
+        return "Code"
+    if host == "huggingface.co":
+        return "Hugging Face"
+    if host.endswith("arxiv.org"):
+        return "arXiv"
+    return "Project page" if host.endswith(".github.io") else host
+
+
+def plan_site(collection: Collection, analysis: Analysis) -> list[PlannedPage]:
+    papers = collection.papers
+    topics = {t.id: t for t in analysis.topics}
+    mentions_out: dict[str, list] = defaultdict(list)
+    mentions_in: dict[str, list] = defaultdict(list)
+    for m in analysis.mentions:
+        mentions_out[m.source].append(m)
+        mentions_in[m.target].append(m)
+    cited = Counter(m.target for m in analysis.mentions)
+    by_day: dict = defaultdict(list)
+    for p in papers.values():
+        for d in p.dates:
+            by_day[d].append(p.id)
+    days = sorted(by_day)
+
+    def paper_ref(src: str, pid: str) -> dict:
+        return {"title": papers[pid].title, "href": _href(src, paper_path(pid)), "date": papers[pid].date.isoformat()}
+
+    def topic_ref(src: str, tid: str) -> dict:
+        return {"name": topics[tid].name, "href": _href(src, topic_path(tid)), "size": len(topics[tid].papers)}
+
+    def newest_first(pids):
+        return sorted(pids, key=lambda pid: (-papers[pid].date.toordinal(), papers[pid].title.casefold(), pid))
+
+    pages: list[PlannedPage] = []
+    for pid, paper in papers.items():
+        src = paper_path(pid)
+        links = [{"label": _link_label(u), "url": safe_url(u)} for u in paper.links if safe_url(u)]
+        pages.append(PlannedPage(src, "paper.md.j2", {
+            "meta": _paper_meta(paper, [topics[t].name for t in analysis.paper_topics.get(pid, ())]),
+            "paper": paper,
+            "dates": [{"date": d.isoformat(), "href": _href(src, day_path(d))} for d in paper.dates],
+            "aliases": [a.name for a in analysis.aliases.get(pid, ())],
+            "topics": [topic_ref(src, t) for t in analysis.paper_topics.get(pid, ())],
+            "links": links,
+            "mentions": [dict(paper_ref(src, m.target), alias=m.alias,
+                              evidence=highlight(m.evidence, m.start, m.end)) for m in mentions_out[pid]],
+            "mentioned_by": [dict(paper_ref(src, m.source), alias=m.alias,
+                                  evidence=highlight(m.evidence, m.start, m.end))
+                             for m in sorted(mentions_in[pid], key=lambda m: (-papers[m.source].date.toordinal(), m.source))],
+            "related": [dict(paper_ref(src, r.target), weight=f"{r.weight:.2f}") for r in analysis.related.get(pid, ())],
+        }))
+
+    topic_links = _topic_links(analysis)
+    for tid, topic in topics.items():
+        src = topic_path(tid)
+        members = set(topic.papers)
+        top_cited = sorted((p for p in topic.papers if cited[p]), key=lambda p: (-cited[p], p))[:10]
+        per_day = Counter(d for p in topic.papers for d in papers[p].dates)
+        pages.append(PlannedPage(src, "topic.md.j2", {
+            "meta": {"title": topic.name, "description": topic.description},
+            "topic": topic,
+            "papers": [paper_ref(src, p) for p in newest_first(members)],
+            "most_mentioned": [dict(paper_ref(src, p), count=cited[p]) for p in top_cited],
+            "related_topics": [dict(topic_ref(src, other), weight=w) for other, w in topic_links.get(tid, [])[:8]],
+            "per_day": [{"date": d.isoformat(), "href": _href(src, day_path(d)), "count": n}
+                        for d, n in sorted(per_day.items(), reverse=True)],
+        }))
+
+    for i, day in enumerate(days):
+        src = day_path(day)
+        pages.append(PlannedPage(src, "day.md.j2", {
+            "meta": {"title": f"Papers of {day.isoformat()}", "description": f"{len(by_day[day])} papers listed on {day.isoformat()}"},
+            "day": day.isoformat(),
+            "previous": {"date": days[i - 1].isoformat(), "href": _href(src, day_path(days[i - 1]))} if i > 0 else None,
+            "next": {"date": days[i + 1].isoformat(), "href": _href(src, day_path(days[i + 1]))} if i + 1 < len(days) else None,
+            "papers": [dict(paper_ref(src, p), topics=[topic_ref(src, t) for t in analysis.paper_topics.get(p, ())])
+                       for p in sorted(by_day[day], key=lambda p: (papers[p].title.casefold(), p))],
+        }))
+
+    pages.append(PlannedPage("days/index.md", "days.md.j2", {
+        "meta": {"title": "Days", "description": "Every day of the collection"},
+        "days": [{"date": d.isoformat(), "href": _href("days/index.md", day_path(d)), "count": len(by_day[d])}
+                 for d in reversed(days)],
+    }))
+    pages.append(PlannedPage("topics/index.md", "topics.md.j2", {
+        "meta": {"title": "Topics", "description": "Every topic of the collection"},
+        "topics": [dict(topic_ref("topics/index.md", t.id), keyphrases=t.keyphrases) for t in analysis.topics],
+        "tags_href": _href("topics/index.md", "tags.md"),
+    }))
+    pages.append(PlannedPage("tags.md", "tags.md.j2", {"meta": {"title": "Tags", "description": "Papers by topic tag"}}))
+    latest = days[-1] if days else None
+    pages.append(PlannedPage("index.md", "index.md.j2", {
+        "meta": {"title": "Home", "description": f"{len(papers)} papers, {len(days)} days, {len(topics)} topics"},
+        "counts": {"papers": len(papers), "days": len(days), "topics": len(topics), "mentions": len(analysis.mentions)},
+        "latest": {"date": latest.isoformat(), "href": _href("index.md", day_path(latest)),
+                   "papers": [paper_ref("index.md", p) for p in sorted(by_day[latest], key=lambda p: (papers[p].title.casefold(), p))]}
+        if latest else None,
+        "topics": [topic_ref("index.md", t.id) for t in analysis.topics],
+        "most_mentioned": [dict(paper_ref("index.md", p), count=n) for p, n in sorted(cited.items(), key=lambda kv: (-kv[1], kv[0]))[:10]],
+        "links": {"days": _href("index.md", "days/index.md"), "topics": _href("index.md", "topics/index.md"),
+                  "graph": _href("index.md", "graph.md")},
+    }))
+    pages.append(PlannedPage("graph.md", "graph.md.j2", {
+        "meta": {"title": "Graph", "description": "How the papers of the collection mention each other"},
+        "counts": {"papers": len(papers), "mentions": len(analysis.mentions),
+                   "related": sum(len(v) for v in analysis.related.values())},
+        "mentions": [{"source": paper_ref("graph.md", m.source), "target": paper_ref("graph.md", m.target), "alias": m.alias}
+                     for m in sorted(analysis.mentions, key=lambda m: (papers[m.target].title.casefold(), m.source))],
+        "ambiguous": list(analysis.ambiguous),
+    }))
+    return sorted(pages, key=lambda p: p.path)
+
+
+def _paper_meta(paper: Paper, topic_names: list[str]) -> dict:
+    desc = paper.abstract if len(paper.abstract) <= 200 else paper.abstract[:197].rsplit(" ", 1)[0] + "…"
+    return {"title": paper.title, "description": desc, "tags": topic_names}
+
+
+def _topic_links(analysis: Analysis) -> dict[str, list[tuple[str, int]]]:
+    """Topics joined by related-paper edges and mentions that cross between them."""
+    where = analysis.paper_topics
+    weight: Counter = Counter()
+    pairs = [(m.source, m.target) for m in analysis.mentions]
+    pairs += [(r.source, r.target) for items in analysis.related.values() for r in items]
+    for a, b in pairs:
+        for ta in where.get(a, ()):
+            for tb in where.get(b, ()):
+                if ta != tb:
+                    weight[(ta, tb)] += 1
+                    weight[(tb, ta)] += 1
+    out: dict[str, list[tuple[str, int]]] = defaultdict(list)
+    for (ta, tb), w in weight.items():
+        out[ta].append((tb, w))
+    return {t: sorted(v, key=lambda x: (-x[1], x[0])) for t, v in out.items()}

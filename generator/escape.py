@@ -18,8 +18,9 @@ from markupsafe import Markup
 
 __all__ = ["markdown_text", "yaml_front_matter", "safe_url", "html_attr", "highlight"]
 
-_INLINE = set("\\`*_{}[]<>&|~$^=!#:")
-_LINE_START = re.compile(r"^(\s*)([-+>=]|\d+(?=[.)]))")
+_INLINE = set("\\`*_{}[]<>&|~$^=!#")
+# Block syntax that acts only at the start of a line: "- x", "+ x", "1. x", "> x", "---".
+_LINE_START = re.compile(r"^(\s*)(?:[-+](?=\s|$)|\d+(?=[.)](?:\s|$))|>|-(?=-))")
 
 
 def markdown_text(value: object) -> Markup:
@@ -29,11 +30,8 @@ def markdown_text(value: object) -> Markup:
     # Block syntax only acts at the start of a line: "- x", "1. x", "> x".
     m = _LINE_START.match(out)
     if m:
-        lead, mark = m.group(1), m.group(2)
-        if mark.isdigit():
-            out = lead + mark + f"&#{ord(out[len(lead) + len(mark)])};" + out[len(lead) + len(mark) + 1:]
-        else:
-            out = lead + f"&#{ord(mark)};" + out[len(lead) + 1:]
+        at = m.end() if out[m.end() - 1].isdigit() else m.end() - 1  # "1." -> escape the dot
+        out = out[:at] + f"&#{ord(out[at])};" + out[at + 1:]
     return Markup(out)
 
 

@@ -11,19 +11,11 @@ from scipy import sparse
 from sklearn.feature_extraction.text import TfidfVectorizer
 
 from ..model import Collection, Related
+from .phrases import analyze
 
 __all__ = ["related_papers", "tfidf_matrix", "paper_text"]
 
 _BLOCK = 2048
-# Words every abstract uses; on top of scikit-learn's English list.
-_EXTRA_STOP = """
-paper propose proposed proposes approach method methods results result show shows shown
-demonstrate demonstrates novel new existing based using use used work works performance
-state art significantly significant outperforms experiments experimental extensive code
-available github https com www io model models task tasks data dataset datasets training
-learning deep neural network networks framework achieve achieves improve improves
-improved improvement study various different previous recent recently also however
-""".split()
 
 
 def paper_text(title: str, abstract: str) -> str:
@@ -31,19 +23,15 @@ def paper_text(title: str, abstract: str) -> str:
     return f"{title}. {title}. {abstract}"
 
 
-def tfidf_matrix(collection: Collection, *, ngram_range=(1, 2)):
+def tfidf_matrix(collection: Collection):
     """L2-normalised TF-IDF rows in ``collection.papers`` order, and the vectorizer."""
-    from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
-
     texts = [paper_text(p.title, p.abstract) for p in collection.papers.values()]
     n = len(texts)
     vectorizer = TfidfVectorizer(
-        stop_words=sorted(ENGLISH_STOP_WORDS.union(_EXTRA_STOP)),
-        ngram_range=ngram_range,
+        analyzer=analyze,
         min_df=1 if n < 200 else 2,
         max_df=0.5 if n >= 20 else 1.0,
         sublinear_tf=True,
-        token_pattern=r"(?u)\b[a-zA-Z][a-zA-Z0-9\-]+\b",
         dtype=np.float32,
     )
     if n == 0:

@@ -17,6 +17,7 @@ import numpy as np
 
 from ..model import Collection, Related, Topic
 from ..slugs import slugify
+from .phrases import is_name_worthy
 
 __all__ = ["find_topics", "similarity_graph"]
 
@@ -52,8 +53,7 @@ def _communities(graph: nx.Graph, *, seed: int, max_size: int) -> list[set[str]]
                 continue
             pending.append(nodes)
             continue
-        if len(nodes) < graph.number_of_nodes() or True:
-            pending.extend(set(p) for p in parts)
+        pending.extend(set(p) for p in parts)
     return _merge_small(graph, done)
 
 
@@ -81,16 +81,25 @@ def _merge_small(graph: nx.Graph, parts: list[set[str]]) -> list[set[str]]:
         parts.sort(key=lambda p: (-len(p), min(p)))
 
 
-def _keyphrases(rows: list[int], matrix, terms: np.ndarray, overall: np.ndarray, n: int = 5) -> list[str]:
-    inside = np.asarray(matrix[rows].mean(axis=0)).ravel()
-    present = np.asarray((matrix[rows] > 0).sum(axis=0)).ravel()
-    score = (inside - overall) * np.where(np.char.count(terms.astype(str), " ") > 0, 1.6, 1.0)
-    # A phrase that only one paper of several uses does not describe the group.
-    score = np.where(present >= min(2, len(rows)), score, -np.inf)
+def _keyphrases(rows: list[int], present, df: np.ndarray, terms: np.ndarray, worthy: np.ndarray,
+                titled, n: int = 5) -> list[str]:
+    """Phrases most of the group uses and few papers outside it do (class-based TF-IDF).
+
+    ``frac`` rewards coverage of the group, ``purity`` rewards phrases the
+    group owns; phrases of two or three words get a bonus because readers name
+    fields with them ("continual learning", not "continual").
+    """
+    inside = np.asarray(present[rows].sum(axis=0)).ravel()
+    frac = inside / max(1, len(rows))
+    purity = inside / np.maximum(df, 1)
+    words = np.char.count(terms.astype(str), " ") + 1
+    in_titles = np.asarray(titled[rows].sum(axis=0)).ravel() / max(1, len(rows))
+    score = frac * purity * np.where(words > 1, 2.0, 1.0) * (1.0 + 2.0 * in_titles)
+    score = np.where(worthy & (inside >= min(2, len(rows))), score, 0.0)
     order = np.lexsort((terms, -score))
     chosen: list[str] = []
     for idx in order:
-        if not np.isfinite(score[idx]) or score[idx] <= 0:
+        if score[idx] <= 0:
             break
         term = str(terms[idx])
         if any(term in c or c in term for c in chosen):
@@ -99,6 +108,14 @@ def _keyphrases(rows: list[int], matrix, terms: np.ndarray, overall: np.ndarray,
         if len(chosen) == n:
             break
     return chosen
+
+
+def _name(phrases: list[str]) -> str:
+    """The top two phrases, first one capitalised: "Continual learning · catastrophic forgetting"."""
+    if not phrases:
+        return "Miscellaneous"
+    name = " · ".join(phrases[:2])
+    return name[0].upper() + name[1:]
 
 
 def find_topics(collection: Collection, related: dict[str, tuple[Related, ...]], tfidf, *, seed: int = 42
@@ -114,15 +131,21 @@ def find_topics(collection: Collection, related: dict[str, tuple[Related, ...]],
     index = {pid: i for i, pid in enumerate(ids)}
     try:
         terms = np.asarray(vectorizer.get_feature_names_out())
-    except (AttributeError, ValueError):
-        terms = np.asarray(["papers"])
-    overall = np.asarray(matrix.mean(axis=0)).ravel() if matrix.shape[1] == len(terms) else np.zeros(len(terms))
+    except (AttributeError, ValueError):  # nothing was learnt: every paper was stop words
+        terms = np.asarray([], dtype=str)
+    usable = matrix.shape[1] == len(terms) and len(terms) > 0
+    if usable:
+        present = (matrix > 0).astype(np.float32).tocsr()
+        df = np.asarray(present.sum(axis=0)).ravel()
+        worthy = np.fromiter((is_name_worthy(str(t)) for t in terms), dtype=bool, count=len(terms))
+        # Which papers carry each feature in their title: authors' own words for their field.
+        titled = (vectorizer.transform([p.title for p in collection.papers.values()]) > 0).astype(np.float32).tocsr()
 
     topics, used = [], set()
     for part in parts:
         rows = sorted(index[p] for p in part)
-        phrases = _keyphrases(rows, matrix, terms, overall) if matrix.shape[1] == len(terms) else []
-        name = " · ".join(phrases[:2]) if phrases else "Miscellaneous"
+        phrases = _keyphrases(rows, present, df, terms, worthy, titled) if usable else []
+        name = _name(phrases)
         slug = slugify(name, fallback="topic")
         base, k = slug, 2
         while slug in used:

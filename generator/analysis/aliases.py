@@ -138,14 +138,21 @@ def _paper_aliases(paper: Paper) -> list[Alias]:
 
     def add(name: str, how: str, long_form: str | None = None) -> None:
         name = name.strip(" ,.;:\"'“”")
-        if len(name) < 2 or is_concept(name) or name in found:
+        if len(name) < 2 or is_concept(name):
+            return
+        if name in found:  # keep the strongest evidence, but learn the long form
+            if long_form and not found[name].long_form:
+                found[name] = Alias(name, paper.id, found[name].how, long_form)
             return
         found[name] = Alias(name, paper.id, how, long_form)
 
-    for name in _title_prefix(paper.title):
-        add(name, "title")
+    prefixes = _title_prefix(paper.title)
+    tail = paper.title.split(":", 1)[1].strip() if ":" in paper.title else None
+    for name in prefixes:
+        # "DINO: DETR with Improved Denoising Anchor Boxes": the rest of the title spells the name out.
+        add(name, "title", tail if len(prefixes) == 1 and is_distinctive(name) else None)
     words = paper.title.split()
-    if 1 <= len(words) <= 3 and (is_distinctive(paper.title) or len(words) >= 2):
+    if 1 <= len(words) <= 3 and ":" not in paper.title and (is_distinctive(paper.title) or len(words) >= 2):
         add(paper.title, "short-title")
     # The title owns an acronym when it carries the acronym itself, or the long form as
     # its whole name ("Matryoshka Representation Learning"), not merely inside it

@@ -34,7 +34,8 @@ def build_graph(collection: Collection, analysis: Analysis) -> nx.MultiDiGraph:
             **({"arxiv_id": paper.arxiv_id} if paper.arxiv_id else {}),
         )
     for m in analysis.mentions:
-        graph.add_edge(m.source, m.target, key="mentions", kind="mentions", alias=m.alias, evidence=m.evidence)
+        graph.add_edge(m.source, m.target, key="mentions", kind="mentions", alias=m.alias,
+                       match=m.evidence[m.start:m.end], evidence=m.evidence)
     for pid in collection.papers:
         for rel in analysis.related.get(pid, ()):
             graph.add_edge(rel.source, rel.target, key="related", kind="related", weight=rel.weight)

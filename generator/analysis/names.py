@@ -47,7 +47,8 @@ def is_distinctive(name: str) -> bool:
     name = name.strip()
     if len(name) < 2 or is_concept(name):
         return False
-    return any(_distinctive_token(t) for t in re.split(r"[\s\-_/]+", name))
+    tokens = [t.strip(".,:;!?()\"'") for t in re.split(r"[\s\-_/]+", name)]
+    return any(_distinctive_token(t) and not is_concept(t) for t in tokens)
 
 
 def case_sensitive(name: str) -> bool:

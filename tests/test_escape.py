@@ -1,0 +1,48 @@
+import markdown
+import yaml
+
+from generator.escape import highlight, markdown_text, safe_url, yaml_front_matter
+from generator.render import Renderer
+
+
+def html(md: str) -> str:
+    return markdown.markdown(md, extensions=["tables"])
+
+
+def test_markup_in_digest_text_stays_text():
+    hostile = '<script>alert(1)</script> <img src=x onerror=alert(1)> [x](javascript:alert(1)) *em* `code` {{ x }}'
+    out = html(str(markdown_text(hostile)))
+    assert "<script" not in out and "<img" not in out and 'href="javascript' not in out
+    assert "<em>" not in out and "<code>" not in out
+    assert "&#60;script&#62;" in out  # shown as text by the browser
+
+
+def test_block_syntax_at_line_start_is_neutral():
+    for text in ("- item", "1. first", "> quote", "# heading", "+ plus", "--- rule"):
+        out = html(str(markdown_text(text)))
+        assert out.startswith("<p>") and out.rstrip().endswith("</p>"), (text, out)
+    assert str(markdown_text("0.07")) == "0.07"
+
+
+def test_highlight_marks_only_the_name():
+    out = html(str(highlight("We use <CLIP> here.", 8, 12)))
+    assert "&#60;<mark>CLIP</mark>&#62;" in out
+
+
+def test_front_matter_survives_yaml_breakers():
+    title = 'X"</title><script>alert(1)</script>\n---\nfoo: bar'
+    block = str(yaml_front_matter({"title": title}))
+    assert block.count("\n---\n") == 1 and block.startswith("---\n")
+    data = yaml.safe_load(block.strip("-\n"))
+    assert set(data) == {"title"} and "<script>" not in data["title"]
+
+
+def test_only_http_urls_are_links():
+    assert safe_url("javascript:alert(1)") is None
+    assert safe_url("data:text/html,x") is None
+    assert safe_url("https://github.com/a/b) [x](y") == "https://github.com/a/b%29%20%5Bx%5D%28y"
+
+
+def test_templates_escape_by_default():
+    env = Renderer().env
+    assert env.from_string("{{ x }}").render(x="<b>") == "&#60;b&#62;"

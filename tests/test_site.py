@@ -1,0 +1,88 @@
+"""End to end: real ``mkdocs build --strict`` runs and the CLI."""
+import json
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import networkx as nx
+
+from conftest import ROOT, digest, mkdocs_build
+
+CLIP_PAGE = "papers/learning-transferable-visual-models-from-natural-language-supervision/index.html"
+
+
+def test_bundled_digest_builds_a_strict_clean_site(bundled, tmp_path):
+    site = tmp_path / "site"
+    result = mkdocs_build(bundled, site)
+    assert result.returncode == 0, result.stderr
+    papers = sorted(p for p in (site / "papers").glob("*/index.html"))
+    assert len(papers) == 65
+    assert (site / "index.html").exists() and (site / "graph/index.html").exists()
+    assert (site / "days/2025-08-05/index.html").exists()
+    topics = list((site / "topics").glob("*/index.html"))
+    assert len(topics) >= 5
+    # The paper that introduced CLIP lists who mentions it, with the evidence sentence.
+    clip = (site / CLIP_PAGE).read_text(encoding="utf-8")
+    assert "Also known as" in clip and "CLIP" in clip
+    mentioned_by = clip.split('id="mentioned-by"', 1)[1].split('id="related-papers"', 1)[0]
+    assert "Additionally, we fine-tuned the <mark>CLIP</mark> model" in mentioned_by
+    assert 'href="../rs5m-and-georsclip' in mentioned_by
+    # The digest files are content, not published pages.
+    assert not (site / "digests").exists()
+    graph = nx.node_link_graph(json.loads((site / "graph.json").read_text(encoding="utf-8")))
+    assert sum(1 for _, d in graph.nodes(data=True) if d["kind"] == "paper") == 65
+    # Aliases are searchable: the search index has the CLIP paper with its alias.
+    index = json.loads((site / "search/search_index.json").read_text(encoding="utf-8"))
+    clip_docs = [d for d in index["docs"] if d["location"].startswith("papers/learning-transferable")]
+    assert any("CLIP" in d["text"] for d in clip_docs)
+    # Paper pages stay out of the navigation, so every page does not carry the whole site.
+    assert clip.count("papers/") < 40
+
+
+def test_a_bad_record_is_reported_with_file_and_line_and_the_rest_builds(bundled, tmp_path):
+    text = (bundled / "digests/2025-08-05.txt").read_text(encoding="utf-8")
+    (bundled / "digests/2025-08-05.txt").write_text(text.rstrip() + "\n\nA Title Cut Off Here\n", encoding="utf-8")
+    result = mkdocs_build(bundled, tmp_path / "site")
+    assert result.returncode == 0, result.stderr
+    assert re.search(r"2025-08-05\.txt:\d+: title 'A Title Cut Off Here' has no abstract", result.stderr)
+    assert len(list((tmp_path / "site/papers").glob("*/index.html"))) == 65
+
+
+def test_second_digest_accumulates_and_urls_stay(bundled, tmp_path):
+    before = mkdocs_build(bundled, tmp_path / "a")
+    assert before.returncode == 0, before.stderr
+    (bundled / "digests/2025-08-06.txt").write_text(digest(
+        "Aug 6",
+        ("Matryoshka Representation Learning", "Representations that nest, listed again on a second day. We show it works."),
+        ("Nested Codes for Retrieval", "We adapt Matryoshka Representation Learning to retrieval. It is fast and small."),
+    ), encoding="utf-8")
+    after = mkdocs_build(bundled, tmp_path / "b")
+    assert after.returncode == 0, after.stderr
+    old = {p.relative_to(tmp_path / "a") for p in (tmp_path / "a/papers").glob("*/index.html")}
+    new = {p.relative_to(tmp_path / "b") for p in (tmp_path / "b/papers").glob("*/index.html")}
+    assert old < new and len(new) == 66
+    mrl = (tmp_path / "b/papers/matryoshka-representation-learning/index.html").read_text(encoding="utf-8")
+    assert "2025-08-05" in mrl and "2025-08-06" in mrl
+    assert "Nested Codes for Retrieval" in mrl  # it names MRL by its title
+
+
+def test_cli_writes_markdown_tree_and_graph(tmp_path):
+    out = tmp_path / "out"
+    result = subprocess.run([sys.executable, "-m", "generator.cli", "build", "--content", str(ROOT / "content"),
+                             "--out", str(out)], capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr
+    assert "65 papers" in result.stdout
+    assert len(list((out / "papers").glob("*.md"))) == 65
+    assert (out / "index.md").exists() and (out / "graph.md").exists() and (out / "graph.json").exists()
+    again = subprocess.run([sys.executable, "-m", "generator.cli", "build", "--content", str(ROOT / "content"),
+                            "--out", str(out)], capture_output=True, text=True)
+    assert "0 removed" in again.stdout and "wrote 0 files" in again.stdout
+
+
+def test_cli_reports_a_folder_without_digests(tmp_path):
+    (tmp_path / "content").mkdir()
+    result = subprocess.run([sys.executable, "-m", "generator.cli", "build", "--content", str(tmp_path / "content"),
+                             "--out", str(tmp_path / "out")], capture_output=True, text=True)
+    assert result.returncode == 2
+    assert "no digests found" in result.stderr and "Traceback" not in result.stderr

@@ -16,6 +16,7 @@ from markupsafe import Markup
 
 from .escape import highlight, safe_url
 from .model import Analysis, Collection, Paper
+from .svg import collection_svg, topic_colours
 
 __all__ = ["PlannedPage", "plan_site", "paper_path", "topic_path", "day_path"]
 
@@ -154,6 +155,9 @@ def plan_site(collection: Collection, analysis: Analysis) -> list[PlannedPage]:
         "mentions": [{"source": paper_ref("graph.md", m.source), "target": paper_ref("graph.md", m.target), "alias": m.alias}
                      for m in sorted(analysis.mentions, key=lambda m: (papers[m.target].title.casefold(), m.source))],
         "ambiguous": list(analysis.ambiguous),
+        "picture": Markup(svg) if (svg := collection_svg(collection, analysis)) else None,
+        "legend": [{"name": t.name, "href": _href("graph.md", topic_path(t.id)), "colour": Markup(topic_colours(analysis)[t.id])}
+                   for t in analysis.topics],
     }))
     return sorted(pages, key=lambda p: p.path)
 

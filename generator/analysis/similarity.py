@@ -43,7 +43,7 @@ def tfidf_matrix(collection: Collection):
     return matrix.tocsr(), vectorizer
 
 
-def related_papers(collection: Collection, *, k: int = 5, min_weight: float = 0.05):
+def related_papers(collection: Collection, *, k: int = 5, min_weight: float = 0.02):
     """Each paper's ``k`` most similar papers (best first) and the TF-IDF matrix used."""
     ids = list(collection.papers)
     matrix, vectorizer = tfidf_matrix(collection)

@@ -36,6 +36,7 @@ def similarity_graph(related: dict[str, tuple[Related, ...]]) -> nx.Graph:
 
 
 def _communities(graph: nx.Graph, *, seed: int, max_size: int) -> list[set[str]]:
+    """Louvain, applied again inside any community above ``max_size``."""
     pending = [set(graph.nodes)]
     done: list[set[str]] = []
     resolution = 1.0
@@ -54,31 +55,31 @@ def _communities(graph: nx.Graph, *, seed: int, max_size: int) -> list[set[str]]
             pending.append(nodes)
             continue
         pending.extend(set(p) for p in parts)
-    return _merge_small(graph, done)
+    return done
 
 
-def _merge_small(graph: nx.Graph, parts: list[set[str]]) -> list[set[str]]:
-    """Fold communities under MIN_SIZE into their best-connected neighbour."""
+def _merge_small(parts: list[set[str]], matrix, index: dict[str, int]) -> list[set[str]]:
+    """Fold communities under MIN_SIZE into the community whose centroid their text is closest to.
+
+    Centroids rather than graph edges, so that a paper with no close
+    neighbour still joins the group it is nearest to instead of forming a
+    group of leftovers.
+    """
     parts = sorted((set(p) for p in parts), key=lambda p: (-len(p), min(p)))
-    while True:
-        small = [p for p in parts if len(p) < MIN_SIZE]
-        if not small or len(parts) == 1:
-            return parts
-        part = small[-1]
-        owner = {n: i for i, p in enumerate(parts) for n in p}
-        links: dict[int, float] = defaultdict(float)
-        for n in part:
-            for nb, data in graph[n].items():
-                if nb not in part:
-                    links[owner[nb]] += data["weight"]
-        target_idx = max(sorted(links), key=lambda i: links[i]) if links else None
-        if target_idx is None:
-            # Isolated papers: join the smallest other community rather than stand alone.
-            candidates = [i for i, p in enumerate(parts) if p is not part]
-            target_idx = min(candidates, key=lambda i: (len(parts[i]), min(parts[i])))
-        parts[target_idx] |= part
-        parts = [p for p in parts if p is not part]
-        parts.sort(key=lambda p: (-len(p), min(p)))
+    big = [p for p in parts if len(p) >= MIN_SIZE] or parts[:1]
+    small = [p for p in parts if not any(p is b for b in big)]
+    if not small:
+        return parts
+    centroids = np.vstack([np.asarray(matrix[sorted(index[n] for n in p)].mean(axis=0)) for p in big])
+    norms = np.linalg.norm(centroids, axis=1)
+    norms[norms == 0] = 1.0
+    for part in small:
+        for node in sorted(part):  # each leftover paper on its own: they need not belong together
+            row = matrix[index[node]].toarray().ravel()
+            sims = centroids @ row / norms
+            best = int(np.lexsort((np.arange(len(big)), -sims))[0])
+            big[best].add(node)
+    return sorted(big, key=lambda p: (-len(p), min(p)))
 
 
 def _keyphrases(rows: list[int], present, df: np.ndarray, terms: np.ndarray, worthy: np.ndarray,
@@ -127,8 +128,8 @@ def find_topics(collection: Collection, related: dict[str, tuple[Related, ...]],
         return (), {}
     graph = similarity_graph(related)
     max_size = max(MIN_SIZE, int(MAX_SHARE * len(ids)))
-    parts = _communities(graph, seed=seed, max_size=max_size)
     index = {pid: i for i, pid in enumerate(ids)}
+    parts = _merge_small(_communities(graph, seed=seed, max_size=max_size), matrix, index)
     try:
         terms = np.asarray(vectorizer.get_feature_names_out())
     except (AttributeError, ValueError):  # nothing was learnt: every paper was stop words

@@ -23,6 +23,27 @@ def _build(args: argparse.Namespace) -> int:
     return 0
 
 
+def _quality(args: argparse.Namespace) -> int:
+    from .quality import evaluate, label_files
+
+    files = [f for path in args.labels for f in (label_files(Path(path)) if Path(path).is_dir() else [Path(path)])]
+    if not files:
+        raise GeneratorError(f"no label files (*.yml) in {', '.join(args.labels)}")
+    failed = False
+    print(f"{'labelled digest':32} {'papers':>6} {'links':>5} {'TP':>4} {'FP':>4} {'FN':>4} {'traps hit':>9} {'precision':>9} {'recall':>6}")
+    for score in map(evaluate, files):
+        print(f"{score.name:32} {score.papers:6d} {score.predicted:5d} {score.true_positives:4d} "
+              f"{len(score.false_positives):4d} {len(score.missed):4d} {score.traps_hit:4d}/{score.traps:<4d} "
+              f"{score.precision:9.3f} {score.recall:6.3f}")
+        if args.verbose:
+            for s, t, a in score.false_positives:
+                print(f"    wrong: {s[:50]!r} -> {t[:50]!r} as {a!r}")
+            for s, t, a in score.missed:
+                print(f"    missed: {s[:50]!r} -> {t[:50]!r} ({a})")
+        failed |= score.precision < args.min_precision or score.recall < args.min_recall
+    return 1 if failed else 0
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="papersite", description="Build a paper site from daily digests.")
     sub = parser.add_subparsers(dest="command", required=True)
@@ -31,6 +52,12 @@ def main(argv: list[str] | None = None) -> int:
     build.add_argument("--out", required=True, help="folder to write the generated pages into")
     build.add_argument("--templates", help="folder of Jinja2 templates (default: the bundled ones)")
     build.set_defaults(func=_build)
+    quality = sub.add_parser("quality", help="precision and recall of inferred links on labelled digests")
+    quality.add_argument("labels", nargs="*", default=["tests/quality"], help="label files or folders of them")
+    quality.add_argument("--min-precision", type=float, default=0.0)
+    quality.add_argument("--min-recall", type=float, default=0.0)
+    quality.add_argument("-v", "--verbose", action="store_true", help="list wrong and missed links")
+    quality.set_defaults(func=_quality)
     args = parser.parse_args(argv)
     try:
         return args.func(args)

@@ -1,6 +1,7 @@
 """Aliases and mentions, each rule on a tiny inline collection."""
 import datetime as dt
 
+from generator.analysis import find_links
 from generator.analysis.aliases import find_aliases, schwartz_hearst
 from generator.analysis.mentions import find_mentions
 from generator.collection import build_collection
@@ -19,8 +20,7 @@ def collection(*papers):
 
 def links(*papers):
     c = collection(*papers)
-    aliases = find_aliases(c)
-    mentions, ambiguous = find_mentions(c, aliases)
+    aliases, mentions, ambiguous = find_links(c)
     title = {pid: p.title for pid, p in c.papers.items()}
     return {(title[m.source], title[m.target], m.alias) for m in mentions}, aliases, ambiguous, c
 

@@ -6,18 +6,32 @@ from __future__ import annotations
 from ..model import Analysis, Collection
 from .aliases import find_aliases
 from .mentions import find_mentions
-from .similarity import related_papers
+from .similarity import related_papers, tfidf_matrix
 from .topics import find_topics
 
-__all__ = ["analyse"]
+__all__ = ["analyse", "find_links"]
+
+
+def find_links(collection: Collection, matrix=None):
+    """Aliases, mentions and the names left ambiguous: the citation-style links alone."""
+    if matrix is None:
+        matrix, _ = tfidf_matrix(collection)
+    row = {pid: i for i, pid in enumerate(collection.papers)}
+
+    def similarity(a: str, b: str) -> float:
+        return float(matrix[row[a]].multiply(matrix[row[b]]).sum())
+
+    aliases = find_aliases(collection)
+    mentions, ambiguous = find_mentions(collection, aliases, similarity=similarity)
+    return aliases, mentions, ambiguous
 
 
 def analyse(collection: Collection, *, related_k: int = 5, seed: int = 42) -> Analysis:
-    """Run every analysis in dependency order: aliases before mentions, similarity before topics."""
-    aliases = find_aliases(collection)
-    mentions, ambiguous = find_mentions(collection, aliases)
-    related, matrix = related_papers(collection, k=related_k)
-    topics, paper_topics = find_topics(collection, related, matrix, seed=seed)
+    """Run every analysis in dependency order: text vectors, links, related papers, topics."""
+    matrix, vectorizer = tfidf_matrix(collection)
+    aliases, mentions, ambiguous = find_links(collection, matrix)
+    related = related_papers(collection, matrix, k=related_k)
+    topics, paper_topics = find_topics(collection, related, (matrix, vectorizer), seed=seed)
     return Analysis(
         aliases=aliases, mentions=mentions, related=related,
         topics=topics, paper_topics=paper_topics, ambiguous=ambiguous,

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 from collections import defaultdict
+from typing import Callable
 
 import ahocorasick
 
@@ -104,40 +105,71 @@ def match_aliases(text: str, aliases: dict[str, tuple[Alias, ...]]):
     return [(text[s:e], who) for s, e, who in _Matcher(aliases).hits(text)]
 
 
-def _resolve(owners, sentence: str, long_forms: dict[str, dict[str, str]]):
-    """Pick the one paper a shared name means here, by the long form written near it."""
-    pids = sorted({pid for pid, _ in owners})
+# How strongly each kind of evidence says a paper introduced a name.
+_STRENGTH = {"title": 3, "short-title": 3, "full-title": 3, "definition": 2, "acronym": 2, "repository": 1}
+# A context match must beat the runner-up by this factor to decide a shared name.
+_CONTEXT_MARGIN = 1.5
+
+
+def _resolve(candidates: list[Alias], sentence: str, text: str,
+             similarity: Callable[[str, str], float] | None, source: str) -> str | None:
+    """The one paper a name means here, or None when the text does not say.
+
+    In order: the strongest evidence of introduction (a title beats a code
+    repository); the long form written in the same sentence, then anywhere in
+    the source's text; then the source's wording, when it is clearly closer to
+    one owner than to every other.
+    """
+    top = max(_STRENGTH.get(a.how, 0) for a in candidates)
+    candidates = [a for a in candidates if _STRENGTH.get(a.how, 0) == top]
+    pids = sorted({a.paper for a in candidates})
     if len(pids) == 1:
         return pids[0]
-    folded = fold(sentence)
-    chosen = [pid for pid in pids if any(fold(lf) in folded for lf in long_forms.get(pid, {}).values() if lf)]
-    return chosen[0] if len(chosen) == 1 else None
+    for scope in (fold(sentence), fold(text)):
+        hits = sorted({a.paper for a in candidates if a.long_form and fold(a.long_form) in scope})
+        if len(hits) == 1:
+            return hits[0]
+    if similarity is not None:
+        scored = sorted(((similarity(source, pid), pid) for pid in pids), reverse=True)
+        (best, pid), (second, _) = scored[0], scored[1]
+        if best > 0.02 and best >= _CONTEXT_MARGIN * second:
+            return pid
+    return None
 
 
-def find_mentions(collection: Collection, aliases: dict[str, tuple[Alias, ...]]
+def _units(title: str, abstract: str) -> list[str]:
+    """The title, then each sentence of the abstract: a mention's evidence is one of these."""
+    return [title] + [abstract[a:b] for a, b in sentences(abstract)]
+
+
+def find_mentions(collection: Collection, aliases: dict[str, tuple[Alias, ...]], *,
+                  similarity: Callable[[str, str], float] | None = None
                   ) -> tuple[tuple[Mention, ...], tuple[str, ...]]:
-    """Every (source, target) link with its first evidence sentence, and the names left ambiguous."""
+    """Every (source, target) link with its first evidence sentence, and the names left ambiguous.
+
+    ``similarity(a, b)`` (e.g. TF-IDF cosine) lets the rest of the context
+    decide between papers that introduce the same name.
+    """
     matcher = _Matcher(aliases)
-    long_forms = {pid: {a.name: a.long_form for a in items if a.long_form} for pid, items in aliases.items()}
+    by_key = {(a.paper, a.name): a for items in aliases.values() for a in items}
     own = {pid: {a.name for a in items} for pid, items in aliases.items()}
     mentions: dict[tuple[str, str], Mention] = {}
     ambiguous: set[str] = set()
     for pid, paper in collection.papers.items():
-        text = paper.abstract
-        spans = sentences(text)
-        for start, end, owners in matcher.hits(text):
-            others = tuple((o, name) for o, name in owners if o != pid)
-            # A paper naming its own alias is not citing anyone else by it.
-            if not others or any(name in own.get(pid, ()) for _, name in owners):
-                continue
-            s0, s1 = next(((a, b) for a, b in spans if a <= start < b), (0, len(text)))
-            sentence = text[s0:s1]
-            target = _resolve(others, sentence, long_forms)
-            if target is None:
-                ambiguous.add(others[0][1])
-                continue
-            alias = next(name for o, name in others if o == target)
-            key = (pid, target)
-            if key not in mentions:
-                mentions[key] = Mention(pid, target, alias, sentence, start - s0, end - s0)
+        text = f"{paper.title}. {paper.abstract}"
+        for unit in _units(paper.title, paper.abstract):
+            for start, end, owners in matcher.hits(unit):
+                # A paper naming its own alias is not citing anyone by it.
+                if any(name in own.get(pid, ()) for _, name in owners):
+                    continue
+                candidates = [by_key[(o, name)] for o, name in owners if o != pid]
+                if not candidates:
+                    continue
+                target = _resolve(candidates, unit, text, similarity, pid)
+                if target is None:
+                    ambiguous.add(candidates[0].name)
+                    continue
+                alias = next(a.name for a in candidates if a.paper == target)
+                if (pid, target) not in mentions:
+                    mentions[(pid, target)] = Mention(pid, target, alias, unit, start, end)
     return tuple(sorted(mentions.values())), tuple(sorted(ambiguous))

@@ -43,10 +43,10 @@ def tfidf_matrix(collection: Collection):
     return matrix.tocsr(), vectorizer
 
 
-def related_papers(collection: Collection, *, k: int = 5, min_weight: float = 0.02):
-    """Each paper's ``k`` most similar papers (best first) and the TF-IDF matrix used."""
+def related_papers(collection: Collection, matrix, *, k: int = 5, min_weight: float = 0.02
+                   ) -> dict[str, tuple[Related, ...]]:
+    """Each paper's ``k`` most similar papers, best first, from the rows of ``matrix``."""
     ids = list(collection.papers)
-    matrix, vectorizer = tfidf_matrix(collection)
     result: dict[str, tuple[Related, ...]] = {}
     n = len(ids)
     for lo in range(0, n, _BLOCK):
@@ -63,4 +63,4 @@ def related_papers(collection: Collection, *, k: int = 5, min_weight: float = 0.
                 cols, vals = cols[top], vals[top]
             order = sorted(range(len(cols)), key=lambda j: (-round(float(vals[j]), 6), ids[cols[j]]))[:k]
             result[ids[i]] = tuple(Related(ids[i], ids[cols[j]], round(float(vals[j]), 4)) for j in order)
-    return result, (matrix, vectorizer)
+    return result

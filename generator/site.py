@@ -87,7 +87,7 @@ def plan_site(collection: Collection, analysis: Analysis) -> list[PlannedPage]:
             "meta": _paper_meta(paper, [topics[t].name for t in analysis.paper_topics.get(pid, ())]),
             "paper": paper,
             "dates": [{"date": d.isoformat(), "href": _href(src, day_path(d))} for d in paper.dates],
-            "aliases": [a.name for a in analysis.aliases.get(pid, ())],
+            "aliases": [a.name for a in analysis.aliases.get(pid, ()) if a.how != "full-title"],
             "topics": [topic_ref(src, t) for t in analysis.paper_topics.get(pid, ())],
             "links": links,
             "mentions": [dict(paper_ref(src, m.target), alias=m.alias,

@@ -31,7 +31,7 @@ CLIP = ("Learning Transferable Visual Models From Natural Language Supervision",
 
 def names(aliases, c, title):
     pid = next(p for p, paper in c.papers.items() if paper.title == title)
-    return {a.name for a in aliases[pid]}
+    return {a.name for a in aliases[pid] if a.how != "full-title"}
 
 
 def test_title_prefix_definitions_and_repository_give_aliases():
@@ -88,6 +88,27 @@ def test_plural_of_a_phrase_name_is_a_mention():
         ("Merging", "We build a model soup from checkpoints."),
     )
     assert ("Merging", "Model soups: averaging weights of fine-tuned models", "Model soups") in found
+
+
+def test_a_quoted_full_title_is_a_mention_in_any_case():
+    found, *_ = links(
+        ("Attention Is All You Need", "We propose a network built on attention alone."),
+        ("Follow Up", 'As argued in "attention is all you need", recurrence can go.'),
+    )
+    assert ("Follow Up", "Attention Is All You Need", "Attention Is All You Need") in found
+
+
+def test_a_phrase_many_papers_write_is_vocabulary_not_a_name():
+    common = [(f"Paper {i}", f"We study deep learning for case {i}.") for i in range(6)]
+    found, aliases, _, c = links(("Deep Learning", "A review of the field."), *common)
+    assert names(aliases, c, "Deep Learning") == set() and not found
+
+
+def test_someone_elses_repository_is_not_an_alias():
+    _, aliases, _, c = links(
+        ("A Detector With a New Head", "Our code is built on https://github.com/facebookresearch/Detectron2 and adds a head."),
+    )
+    assert names(aliases, c, "A Detector With a New Head") == set()
 
 
 def test_concepts_are_not_aliases():

@@ -11,12 +11,14 @@ which is what resolves a mention of a name two papers introduce.
 from __future__ import annotations
 
 import re
-from collections import defaultdict
+from collections import Counter, defaultdict
 from urllib.parse import urlsplit
+
+import ahocorasick
 
 from ..model import Alias, Collection, Paper
 from ..text import fold, sentences
-from .names import is_concept, is_distinctive
+from .names import case_sensitive, is_concept, is_distinctive
 
 __all__ = ["find_aliases", "acronym_definitions", "schwartz_hearst"]
 
@@ -33,6 +35,7 @@ _DEF_PATTERNS = [
     re.compile(rf"\b(?i:{_INTRO})\s+(?i:a|an|the|our)\s+(?:[\w\-]+\s+){{0,4}}?(?i:{_KIND})\s*[,:]?\s*(?:namely\s+)?[\"“']?{_NAME}(?=\s*(?:[,:;(.]|\s[-–—]\s|\s(?:which|that|to|for|as|with)\b))"),
 ]
 _ACRONYM_RE = re.compile(r"\(\s*(?P<short>[^\W_][\w\-'.^+]{0,11})(?:s)?\s*[;,)]")
+_FUNCTION_WORDS = frozenset("a an the our on of in for to towards toward with from by how why what when is are do does".split())
 _REPO_HOSTS = ("github.com", "gitlab.com", "huggingface.co", "bitbucket.org")
 
 
@@ -104,9 +107,24 @@ def _title_prefix(title: str) -> list[str]:
     return out
 
 
+_OTHERS_CODE = re.compile(r"\b(?:built|build|builds|based|relies|rely)\s+(?:on|upon)\b|\b(?:borrowed|adapted)\s+from\b|"
+                          r"\bfollowing\b|\bimplementation of\b", re.I)
+
+
+def _own_link(paper: Paper, url: str) -> bool:
+    """A repository is the paper's own unless the sentence that gives it credits someone else's."""
+    at = paper.abstract.find(url)
+    if at < 0:
+        return True  # given with the record (e.g. an arXiv comment): the authors' own
+    for a, b in sentences(paper.abstract):
+        if a <= at < b:  # "our code is built on URL": the words before the link say whose it is
+            return not _OTHERS_CODE.search(paper.abstract[a:at])
+    return True
+
+
 def _repository_names(paper: Paper) -> list[str]:
     names = []
-    for url in paper.links:
+    for url in (u for u in paper.links if _own_link(paper, u)):
         parts = urlsplit(url)
         host = parts.netloc.lower()
         segs = [s for s in parts.path.split("/") if s]
@@ -152,7 +170,10 @@ def _paper_aliases(paper: Paper) -> list[Alias]:
         # "DINO: DETR with Improved Denoising Anchor Boxes": the rest of the title spells the name out.
         add(name, "title", tail if len(prefixes) == 1 and is_distinctive(name) else None)
     words = paper.title.split()
-    if 1 <= len(words) <= 3 and ":" not in paper.title and (is_distinctive(paper.title) or len(words) >= 2):
+    # A short title is the name of its contribution ("Poincaré ResNet"), unless it opens
+    # like a sentence ("Our Detector", "Towards Robustness").
+    if (1 <= len(words) <= 3 and ":" not in paper.title and (is_distinctive(paper.title) or len(words) >= 2)
+            and words[0].lower() not in _FUNCTION_WORDS):
         add(paper.title, "short-title")
     # The title owns an acronym when it carries the acronym itself, or the long form as
     # its whole name ("Matryoshka Representation Learning"), not merely inside it
@@ -174,6 +195,8 @@ def _paper_aliases(paper: Paper) -> list[Alias]:
                 add(name, "definition")
     for name in _repository_names(paper):
         add(name, "repository")
+    if len(words) >= 4:
+        add(paper.title, "full-title")  # 'as in "Attention Is All You Need"'
     return sorted(found.values())
 
 
@@ -188,9 +211,37 @@ def find_aliases(collection: Collection) -> dict[str, tuple[Alias, ...]]:
     for paper in collection.papers.values():
         for short, *_ in acronym_definitions(paper.abstract):
             defined_by[short].add(paper.id)
+    candidates = {pid: _paper_aliases(p) for pid, p in collection.papers.items()}
+    phrases = {a.name.lower() for items in candidates.values() for a in items
+               if not case_sensitive(a.name) and a.how != "full-title"}
+    used_by = _document_frequency(collection, phrases)
+    limit = max(4, int(0.002 * len(collection.papers)))
     result = {}
-    for pid, paper in collection.papers.items():
-        aliases = [a for a in _paper_aliases(paper)
-                   if a.how in ("title", "short-title") or len(defined_by.get(a.name, ())) < 3]
-        result[pid] = tuple(aliases)
+    for pid, items in candidates.items():
+        result[pid] = tuple(
+            a for a in items
+            if (a.how in ("title", "short-title") or len(defined_by.get(a.name, ())) < 3)
+            # A plain-word phrase that many papers write ("deep learning") is vocabulary.
+            and (case_sensitive(a.name) or a.how == "full-title" or used_by[a.name.lower()] <= limit)
+        )
     return result
+
+
+def _document_frequency(collection: Collection, phrases: set[str]) -> Counter:
+    """How many papers write each phrase (any case, whole words), in one pass over the text."""
+    counts: Counter = Counter()
+    if not phrases:
+        return counts
+    automaton = ahocorasick.Automaton()
+    for phrase in sorted(phrases):
+        automaton.add_word(phrase, phrase)
+    automaton.make_automaton()
+    for paper in collection.papers.values():
+        text = f" {paper.title} {paper.abstract} ".lower()
+        seen = set()
+        for end, phrase in automaton.iter(text):
+            start = end - len(phrase) + 1
+            if not text[start - 1].isalnum() and not text[end + 1].isalnum():
+                seen.add(phrase)
+        counts.update(seen)
+    return counts

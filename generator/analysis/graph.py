@@ -30,7 +30,7 @@ def build_graph(collection: Collection, analysis: Analysis) -> nx.MultiDiGraph:
             date=paper.date.isoformat(),
             dates=[d.isoformat() for d in paper.dates],
             topics=list(analysis.paper_topics.get(pid, ())),
-            aliases=[a.name for a in analysis.aliases.get(pid, ())],
+            aliases=[a.name for a in analysis.aliases.get(pid, ()) if a.how != "full-title"],
             **({"arxiv_id": paper.arxiv_id} if paper.arxiv_id else {}),
         )
     for m in analysis.mentions:

@@ -39,7 +39,8 @@ def _variants(name: str) -> set[str]:
 
 
 def _lower_same_length(text: str) -> str:
-    return "".join(c.lower() if len(c.lower()) == 1 else c for c in text)
+    """Lower case, with hyphens as spaces ("model-soup" is "model soup"), keeping every offset."""
+    return "".join(" " if c == "-" else c.lower() if len(c.lower()) == 1 else c for c in text)
 
 
 def _boundary_ok(text: str, start: int, end: int) -> bool:
@@ -70,9 +71,10 @@ class _Matcher:
         owners: dict[tuple[bool, str], set[tuple[str, str]]] = defaultdict(set)
         for pid, items in aliases.items():
             for alias in items:
-                for form in _variants(alias.name):
-                    cs = case_sensitive(alias.name)
-                    owners[(cs, form if cs else form.lower())].add((pid, alias.name))
+                # A quoted full title may be written in any case; coined names may not.
+                cs = alias.how != "full-title" and case_sensitive(alias.name)
+                for form in (_variants(alias.name) if alias.how != "full-title" else {alias.name}):
+                    owners[(cs, form if cs else form.lower().replace("-", " "))].add((pid, alias.name))
         for (cs, form), who in sorted(owners.items()):
             (self.sensitive if cs else self.insensitive).add_word(form, (form, tuple(sorted(who))))
         self.empty_s = len(self.sensitive) == 0

@@ -78,7 +78,7 @@ class Alias:
 
     name: str
     paper: str
-    how: str  # "title", "short-title", "definition", "acronym", "repository"
+    how: str  # "title", "short-title", "full-title", "title-acronym", "definition", "proper-name", "named-acronym", "acronym", "repository"
     long_form: str | None = None  # for acronyms: the words it stands for
 
 

@@ -90,12 +90,18 @@ def test_plural_of_a_phrase_name_is_a_mention():
     assert ("Merging", "Model soups: averaging weights of fine-tuned models", "Model soups") in found
 
 
-def test_a_quoted_full_title_is_a_mention_in_any_case():
+def test_a_quoted_full_title_is_a_mention_but_the_same_words_in_prose_are_not():
     found, *_ = links(
         ("Attention Is All You Need", "We propose a network built on attention alone."),
-        ("Follow Up", 'As argued in "attention is all you need", recurrence can go.'),
+        ("Follow Up", 'As argued in "Attention Is All You Need", recurrence can go.'),
+        ("Prose", "We show that attention is all you need for this small task."),
+        ("Unlearning Sensitive Content From Large Language Models Task", "A shared task on forgetting."),
+        ("Entry", "Our entry to the unlearning sensitive content from large language models task ranks first."),
     )
     assert ("Follow Up", "Attention Is All You Need", "Attention Is All You Need") in found
+    assert not any(src == "Prose" for src, _, _ in found)
+    assert ("Entry", "Unlearning Sensitive Content From Large Language Models Task",
+            "Unlearning Sensitive Content From Large Language Models Task") in found  # long titles: any case
 
 
 def test_a_phrase_many_papers_write_is_vocabulary_not_a_name():

@@ -22,19 +22,35 @@ from .names import case_sensitive, is_concept, is_distinctive
 
 __all__ = ["find_aliases", "acronym_definitions", "schwartz_hearst"]
 
-_INTRO = r"(?:propose[sd]?|introduce[sd]?|present(?:s|ed)?|develop(?:s|ed)?|design(?:s|ed)?|devise[sd]?|build|construct|release[sd]?|contribute[sd]?|curate[sd]?|collect(?:s|ed)?|offer(?:s|ed)?|formulate[sd]?|establish(?:es|ed)?)"
-_NAMING = r"(?:called|named|dubbed|termed|coined|denoted(?: as)?|known as|referred to as)"
+_INTRO = r"(?:propose[sd]?|introduce[sd]?|present(?:s|ed)?|develop(?:s|ed)?|design(?:s|ed)?|devise[sd]?|build|construct|release[sd]?|contribute[sd]?|curate[sd]?|collect(?:s|ed)?|offer(?:s|ed)?|establish(?:es|ed)?)"
+# ("also known as" and "denoted as" introduce established terms and symbols, not new names.)
+_NAMING = r"(?:called|named|dubbed|termed|coined|referred to as)"
+# Verbs by which authors name what they made; what follows them may be longer ("we name the
+# resulting architecture a deep residual network (ResNet)").
+_NAMING_VERB = r"(?:we\s+(?:call|name|term|dub|refer to)|called|named|dubbed|termed|coined|referred to as|refer to as)"
 _KIND = r"(?:method|approach|framework|model|benchmark|dataset|data set|architecture|algorithm|technique|network|system|pipeline|paradigm|strategy|module|metric|loss|task|toolkit|library|family|suite|agent|layer|operator|mechanism|scheme|objective|encoder|decoder|transformer|detector|baseline|corpus|suite|tool|solution|recipe|protocol|setting|problem|formulation|variant|version|collection|resource|platform|engine|estimator|optimizer|regularizer|attention)s?"
 # A name-run: up to four capitalised or coined tokens ("Poincaré ResNet", "InstructDET").
 _NAME = r"(?P<name>[A-Z0-9][\w'^.+\-]*[\w+](?:\s+[A-Z0-9][\w'^.+\-]*[\w+]){0,3}|[a-z]+[A-Z0-9][\w\-]*)"
 # Trigger words are matched in any case, the name itself only as written: (?i:...) scopes the flag.
+_APPOSITIVE = r"(?=\s*(?:[,:;(]|\s[-–—]\s|\s(?:a|an|which|that|to|for|as|is)\b))"
+# Each pattern captures a name the authors give their own work; _ours() then checks the
+# sentence says "we"/"our" and does not credit someone else ("we adapt ... called X").
 _DEF_PATTERNS = [
-    re.compile(rf"\b(?i:{_NAMING}|namely)\s+(?:as\s+)?[\"“']?{_NAME}"),
-    re.compile(rf"\b(?i:we\s+call)\s+(?:[a-z]+\s+){{0,4}}?[\"“']?{_NAME}"),
-    re.compile(rf"\b(?i:we|this paper|this work)\s+(?:[a-z]+\s+)?(?i:{_INTRO})\s+(?:the\s+)?[\"“']?{_NAME}(?=\s*(?:[,:;(]|\s[-–—]\s|\s(?:a|an|which|that|to|for|as)\b))"),
-    re.compile(rf"\b(?i:{_INTRO})\s+(?i:a|an|the|our)\s+(?:[\w\-]+\s+){{0,4}}?(?i:{_KIND})\s*[,:]?\s*(?:namely\s+)?[\"“']?{_NAME}(?=\s*(?:[,:;(.]|\s[-–—]\s|\s(?:which|that|to|for|as|with)\b))"),
+    # "... called DINO", "named ResNeXt", "we refer to as Inception-v3"
+    re.compile(rf"\b(?i:{_NAMING}|namely|refer to as|refer to it as)\s+(?:as\s+)?[\"“']?{_NAME}"),
+    # "we call the resulting methods SGDW and AdamW"
+    re.compile(rf"\b(?i:we\s+(?:call|name|term|dub))\s+(?:[a-z]+\s+){{0,4}}?[\"“']?{_NAME}"),
+    # "We introduce AnchorAttention, a ...", "We train GPT-3, an ..."
+    re.compile(rf"\b(?i:we|this paper|this work)\s+(?:[a-z]+\s+)?(?i:{_INTRO}|train(?:s|ed)?)\s+(?:the\s+)?[\"“']?{_NAME}{_APPOSITIVE}"),
+    # "a simple self-supervised method, DINO, which ...", "our model, CLIPSeg, produces", "Our largest model, GPT-2, a ..."
+    re.compile(rf"\b(?i:a|an|our)\s+(?:(?!(?i:on|of|in|for|with|from|by|to|at|over|and)\b)[\w\-]+\s+){{0,4}}?(?i:{_KIND})\s*[,:]?\s*(?:(?i:namely|called)\s+)?[\"“']?{_NAME}(?=\s*(?:[,:;(.]|\s[-–—]\s|\s(?:which|that|to|for|as|with|is|produces|achieves|outperforms)\b))"),
 ]
+# "DEtection TRansformer or DETR", "SGDW and AdamW": a second name right after the first.
+_AND_NAME = re.compile(r"\s+(?:or|and)\s+[\"“']?(?P<name>[A-Z0-9][\w'^.+\-]*[\w+]|[a-z]+[A-Z0-9][\w\-]*)")
 _ACRONYM_RE = re.compile(r"\(\s*(?P<short>[^\W_][\w\-'.^+]{0,11})(?:s)?\s*[;,)]")
+# Capitalised words that open clauses, not names ("We present Our ...", "we propose This").
+_BANNED_NAMES = frozenset("this that these those our their its the a an it we in on for with to by from via using "
+                          "here there first second third finally moreover however".split())
 _FUNCTION_WORDS = frozenset("a an the our on of in for to towards toward with from by how why what when is are do does".split())
 _REPO_HOSTS = ("github.com", "gitlab.com", "huggingface.co", "bitbucket.org")
 
@@ -65,11 +81,14 @@ def schwartz_hearst(short: str, long: str) -> str | None:
 
 
 def acronym_definitions(text: str):
-    """Yield ``(short, long_form, sentence, long_start)`` for each "long form (SHORT)" in ``text``."""
+    """Yield ``(short, long_form, sentence, long_start, rest)`` for each "long form (SHORT)" in ``text``."""
     for s0, s1 in sentences(text):
         sent = text[s0:s1]
         for m in _ACRONYM_RE.finditer(sent):
             short = m.group("short")
+            # "SNNs" defines SNN: the plural s is not part of the name, nor of the match.
+            if short.endswith("s") and len(short) > 2 and short[-2].isupper():
+                short = short[:-1]
             letters = [c for c in short if c.isalpha()]
             if not (2 <= len(short) <= 12) or sum(c.isupper() for c in letters) < 2:
                 continue
@@ -81,30 +100,32 @@ def acronym_definitions(text: str):
                     or re.search(r"[()\[\];]|--", long)):
                 continue
             long = long.strip(" ,;:\"'“”")
-            yield short, long, sent, len(before) - len(long)
+            yield short, long, sent, len(before) - len(long), sent[m.end():]
 
 
 def _title_prefix(title: str) -> list[str]:
-    """Names before a colon in the title ("RS5M and GeoRSCLIP: ..." gives two)."""
+    """The name before a colon in the title ("GIST: ..."), if the head is one name.
+
+    Heads that list things ("ChatGPT and U(X)") or name the subject of a
+    survey ("Autoregressive Models in Vision: A Survey") introduce nothing.
+    """
     if ":" not in title:
         return []
     head, tail = (part.strip() for part in title.split(":", 1))
     if not head or len(head.split()) > 4 or len(head) > 40:
         return []
-    # "Autoregressive Models in Vision: A Survey" names a subject, not a new thing.
-    if not is_distinctive(head) and re.match(r"(?i)(?:an?\s+|the\s+)?(?:\w+\s+)?(?:survey|review|tutorial|overview|primer|perspective|study|position)\b", tail):
+    if re.match(r"(?i)(?:an?\s+|the\s+)?(?:\w+\s+){0,2}(?:survey|review|tutorial|overview|primer|perspective|study|position|analysis|comparison|evaluation|benchmarking|lessons|case)\b", tail):
         return []
-    parts = [p.strip() for p in re.split(r"\s+(?:and|&)\s+|,\s*", head)] if is_distinctive(head) else [head]
-    out = []
-    for p in parts:
-        # Multi-word phrases ("Model soups") are names when the title puts them first;
-        # single words must look coined.
-        words = p.split()
-        # Plain-word phrases ("Model soups") are names when the title leads with them,
-        # unless they read as an activity ("Revisiting ResNets", "Training the Untrainable").
-        if is_distinctive(p) or (2 <= len(words) <= 3 and len(p) >= 8 and not words[0].lower().endswith("ing")):
-            out.append(p)
-    return out
+    if re.search(r"\s(?:and|&|or|vs\.?|versus)\s|,", head):
+        return []
+    words = head.split()
+    # Single words must look coined; plain-word phrases ("Model soups") are names when the
+    # title leads with them, unless they read as an activity ("Revisiting ResNets").
+    if is_distinctive(head) or (2 <= len(words) <= 3 and len(head) >= 8
+                                and not words[0].lower().endswith("ing")
+                                and words[0].lower() not in _FUNCTION_WORDS):
+        return [head]
+    return []
 
 
 _OTHERS_CODE = re.compile(r"\b(?:built|build|builds|based|relies|rely)\s+(?:on|upon)\b|\b(?:borrowed|adapted)\s+from\b|"
@@ -135,20 +156,74 @@ def _repository_names(paper: Paper) -> list[str]:
         else:
             continue
         name = re.sub(r"\.git$", "", name)
-        if is_distinctive(name) and not name.lower().startswith("awesome"):
+        if not is_distinctive(name):
+            # "github.com/timojl/clipseg" is the CLIPSeg of the abstract: take the paper's own spelling.
+            written = re.findall(rf"(?<![\w-]){re.escape(name)}(?![\w-])", f"{paper.title} {paper.abstract}", re.I)
+            name = next((w for w in written if is_distinctive(w)), name)
+        # "Cracking the PUMA Challenge", "... Report: Sa2VA": a repository named after what the
+        # title says the paper works on is that thing's name, not the paper's.
+        in_title = re.search(rf"(?<![\w-]){re.escape(name)}(?![\w-])", paper.title, re.I)
+        if is_distinctive(name) and not name.lower().startswith("awesome") and not in_title:
             names.append(name)
     return names
 
 
-def _introduced(sentence: str, long_start: int) -> bool:
-    """Whether the sentence presents the long form as new (not merely uses it)."""
+# Words that may stand between "we propose" and the long form it introduces.
+_GAP_OK = frozenset("""
+a an the our novel new simple efficient effective general generic unified first lightweight
+plug-and-play principled scalable called named termed dubbed coined namely framework method approach
+model module benchmark dataset architecture algorithm technique strategy mechanism loss paradigm
+pipeline system network metric task suite
+""".split())
+
+
+# Words that make a named thing someone else's: "we adapt a scheme called ResShift".
+_NOT_OURS = re.compile(
+    r"\b(?:adapt(?:s|ed)?|use[sd]?|using|utili[sz]\w*|employ\w*|leverag\w+|adopt\w*|follow\w*|extend\w*|"
+    r"built on|build(?:s|ing)? (?:on|upon)|based on|existing|recent(?:ly)?|previous(?:ly)?|popular|public(?:ly)?|"
+    r"well-known|standard|widely|prior|benchmark(?:ed|s)? on|evaluat\w*|experiments? on|compare\w*|results on|"
+    r"tested on|achiev\w*)\b", re.I)
+
+
+def _ours(text: str, at: int, *, authored: bool = False) -> bool:
+    """Whether the sentence around ``at`` says the authors made the named thing.
+
+    With ``authored``, "we" is not enough ("we evaluate on a dataset, X"): the
+    sentence must say "our ..." or use a verb of making or naming.
+    """
+    for a, b in sentences(text):
+        if a <= at < b:
+            before = text[a:at]
+            if _NOT_OURS.search(before):
+                return False
+            if authored:
+                return bool(re.search(rf"\b(?:our|{_INTRO}|{_NAMING_VERB}|condense[sd]?|obtain(?:s|ed)?)\b", before, re.I))
+            return bool(re.search(r"\b(?:we|our|this (?:paper|work|study)|here)\b", before, re.I))
+    return False
+
+
+def _introduced(sentence: str, long_start: int, after: str) -> bool:
+    """Whether the sentence presents the long form as its own contribution.
+
+    Only a short run of articles and adjectives may separate the trigger
+    from the long form ("we propose a novel Hard Patches Mining (HPM)"); a
+    preposition in between means the long form is what the work is *about*
+    ("a method for referring expression segmentation (RES)"), and "(GS) based"
+    means the acronym only describes the thing introduced.
+    """
+    if re.match(r"\s*-?\s*(?:based|style|like|driven|guided)\b", after, re.I):
+        return False
     before = sentence[:long_start]
-    m = list(re.finditer(rf"\b(?:{_INTRO}|{_NAMING}|namely|novel|new|our)\b", before, re.I))
+    named = list(re.finditer(rf"\b{_NAMING_VERB}\b", before, re.I))
+    if named:
+        gap = before[named[-1].end():]
+        if len(gap.split()) <= 6 and not re.search(r"\b(?:for|on|of|in|with|from|by|using|via|than)\b", gap, re.I):
+            return True
+    m = list(re.finditer(rf"\b(?:{_INTRO}|{_NAMING}|namely|our)\b", before, re.I))
     if not m:
         return False
-    gap = before[m[-1].end():]
-    words = gap.split()
-    return len(words) <= 6 and not re.search(r"\b(?:for|on|of|in|to|with|from|by|using|via|than|over|under|about)\b", gap, re.I)
+    gap = re.findall(r"[\w\-]+", before[m[-1].end():].lower())
+    return len(gap) <= 4 and all(w in _GAP_OK for w in gap)
 
 
 def _paper_aliases(paper: Paper) -> list[Alias]:
@@ -175,60 +250,124 @@ def _paper_aliases(paper: Paper) -> list[Alias]:
     if (1 <= len(words) <= 3 and ":" not in paper.title and (is_distinctive(paper.title) or len(words) >= 2)
             and words[0].lower() not in _FUNCTION_WORDS):
         add(paper.title, "short-title")
-    # The title owns an acronym when it carries the acronym itself, or the long form as
-    # its whole name ("Matryoshka Representation Learning"), not merely inside it
+    # The title owns an acronym when it is the title's name ("GRES: ...") or the long form
+    # is the title or its name ("Matryoshka Representation Learning"), not merely inside it
     # ("Generalized Referring Expression Segmentation" does not own RES).
-    title_names = {fold(paper.title), fold(paper.title.split(":", 1)[0])}
-    title_tokens = {t.strip(",.;!?\"'()") for t in paper.title.split(":", 1)[0].split()}
-    for short, long, sentence, start in acronym_definitions(paper.abstract):
-        if short in title_tokens or fold(long) in title_names or _introduced(sentence, start):
-            add(short, "acronym", long)
-    for pattern in _DEF_PATTERNS:
+    title_names = {fold(paper.title)} | {fold(n) for n in prefixes}
+    for short, long, sentence, start, after in acronym_definitions(paper.abstract):
+        # "The Segment Anything Model (SAM)" in the paper titled "Segment Anything" names it.
+        if short in prefixes or fold(long) in title_names or (
+                len(words) <= 4 and fold(long).startswith(fold(paper.title)) and ":" not in paper.title):
+            add(short, "title-acronym", long)
+        elif _introduced(sentence, start, after) and not _NOT_OURS.search(sentence[:start]):
+            named = re.search(rf"\b{_NAMING_VERB}\b", sentence[:start], re.I)
+            add(short, "named-acronym" if named else "acronym", long)
+    for k, pattern in enumerate(_DEF_PATTERNS):
         for m in pattern.finditer(paper.abstract):
-            name = m.group("name")
-            # Trim trailing plain words ("Poincaré ResNet With" -> "Poincaré ResNet").
-            toks = name.split()
-            while toks and not is_distinctive(toks[-1]) and len(toks) > 1:
-                toks.pop()
-            name = " ".join(toks)
-            if is_distinctive(name):
-                add(name, "definition")
-    for name in _repository_names(paper):
-        add(name, "repository")
+            if not _ours(paper.abstract, m.start("name"), authored=k == 3):
+                continue
+            names = [m.group("name")]
+            if more := _AND_NAME.match(paper.abstract, m.end("name")):
+                names.append(more.group("name"))
+            for name in names:
+                # Trim capitalised function words the run swept up ("Poincaré ResNet With").
+                toks = name.split()
+                while len(toks) > 1 and toks[-1].lower() in _FUNCTION_WORDS | {"via", "using", "based", "and", "or"}:
+                    toks.pop()
+                name = " ".join(toks)
+                # A coined name, or a single proper noun set off as one ("We present Adam, a ...").
+                if is_distinctive(name):
+                    add(name, "definition")
+                elif (len(toks) == 1 and len(name) >= 3 and name[0].isupper() and name.lower() not in _BANNED_NAMES
+                      and re.match(r"\s*(?:,\s*(?:a|an)\s|\()", paper.abstract[m.end("name"):])):
+                    add(name, "proper-name")
+    # A repository is evidence only for a paper its title does not name: "VBench-2.0"
+    # keeps its code in the "VBench" repository, which named the first version.
+    if not any(a.how in ("title", "short-title") for a in found.values()):
+        for name in _repository_names(paper):
+            add(name, "repository")
     if len(words) >= 4:
         add(paper.title, "full-title")  # 'as in "Attention Is All You Need"'
     return sorted(found.values())
 
 
+STRONG = frozenset({"title", "short-title", "title-acronym", "full-title"})
+
+
+def same_long_form(a: str | None, b: str | None) -> bool:
+    """Two spellings of one expansion: "Low-Rank Adaptation" and "low-rank adapters" agree."""
+    if not a or not b:
+        return False
+    wa, wb = sorted((fold(a).split(), fold(b).split()), key=len)
+    # Word by word on their stems; a title's long form may run on ("Low-Rank Adaptation of LLMs").
+    return (len(wa) == len(wb) or len(wa) >= 2) and all(x[:4] == y[:4] for x, y in zip(wa, wb))
+
+
 def find_aliases(collection: Collection) -> dict[str, tuple[Alias, ...]]:
-    """Every paper's aliases, minus names that too many papers define: those are concepts.
+    """Every paper's aliases, minus names that are really shared vocabulary.
 
-    A name that three or more papers define with a long form of its own
-    ("large language models (LLMs)") is vocabulary, whoever claims it, unless
-    a paper carries it in its title.
+    - A name that another paper spells out *differently* without claiming it
+      ("exponential moving average (EMA)" against a model called EMA) is a
+      homonym of common usage: a claim from a sentence gives way to it, a
+      claim from a title only when three or more papers use it so.
+    - A name that many papers spell out and none claims ("mean Intersection
+      over Union (mIoU)") is vocabulary, unless a title claims it.
+    - A plain-word phrase that many papers write ("3D modeling") is vocabulary.
+    - Names under three characters ("R1", "KL") collide with too much text.
     """
-    defined_by: dict[str, set[str]] = defaultdict(set)
-    for paper in collection.papers.values():
-        for short, *_ in acronym_definitions(paper.abstract):
-            defined_by[short].add(paper.id)
     candidates = {pid: _paper_aliases(p) for pid, p in collection.papers.items()}
-    phrases = {a.name.lower() for items in candidates.values() for a in items
-               if not case_sensitive(a.name) and a.how != "full-title"}
-    used_by = _document_frequency(collection, phrases)
-    limit = max(4, int(0.002 * len(collection.papers)))
-    result = {}
+    claimed: dict[str, set[str]] = defaultdict(set)
     for pid, items in candidates.items():
-        result[pid] = tuple(
-            a for a in items
-            if (a.how in ("title", "short-title") or len(defined_by.get(a.name, ())) < 3)
-            # A plain-word phrase that many papers write ("deep learning") is vocabulary.
-            and (case_sensitive(a.name) or a.how == "full-title" or used_by[a.name.lower()] <= limit)
-        )
-    return result
+        for a in items:
+            claimed[a.name].add(pid)
+    spelled: dict[str, dict[str, str]] = defaultdict(dict)  # name -> paper -> long form it writes
+    for paper in collection.papers.values():
+        for short, long, *_ in acronym_definitions(paper.abstract):
+            spelled[short].setdefault(paper.id, long)
+    phrases = {a.name.lower() for items in candidates.values() for a in items if _is_phrase(a)}
+    used_by = _document_frequency(collection, phrases)
+    # "Adam" is a name; "Vision" and "Mixture" are words, as their lower-case use shows.
+    words = {a.name.lower() for items in candidates.values() for a in items if a.how == "proper-name"}
+    as_word = _document_frequency(collection, words, fold_case=False)
+    phrase_limit = max(2, int(0.0002 * len(collection.papers)))
+    popular = max(3, int(0.0005 * len(collection.papers)))
+
+    def keep(a: Alias) -> bool:
+        if len(a.name) < 3 or sum(c.isalpha() for c in a.name) < 2:
+            return False
+        others = {pid: lf for pid, lf in spelled.get(a.name, {}).items() if pid not in claimed[a.name]}
+        differ = sum(not same_long_form(lf, a.long_form) for lf in others.values())
+        if a.how in STRONG:
+            if differ >= 3:
+                return False
+        elif differ >= 1 or len(others) >= popular:
+            return False
+        if _is_phrase(a):
+            return used_by[a.name.lower()] - 1 <= phrase_limit
+        if a.how == "proper-name":
+            return as_word[a.name.lower()] < 2
+        return True
+
+    return {pid: tuple(a for a in items if keep(a)) for pid, items in candidates.items()}
 
 
-def _document_frequency(collection: Collection, phrases: set[str]) -> Counter:
-    """How many papers write each phrase (any case, whole words), in one pass over the text."""
+def needs_long_form(alias: Alias) -> bool:
+    """A short acronym a paper coins in passing ("we propose a Multi-level Mask Generation (MMG)")
+    collides with every other MMG; a mention must spell it out to mean this one. Names
+    given with "we call"/"called" and names in titles are exempt."""
+    return alias.how == "acronym" and sum(c.isalpha() for c in alias.name) <= 4
+
+
+def _is_phrase(alias: Alias) -> bool:
+    """Plain words ("Deep Learning", "Model soups"), which prose may write for other reasons."""
+    return alias.how != "full-title" and len(alias.name.split()) > 1 and not is_distinctive(alias.name)
+
+
+def _document_frequency(collection: Collection, phrases: set[str], *, fold_case: bool = True) -> Counter:
+    """How many papers write each phrase as whole words, in one pass over the text.
+
+    With ``fold_case`` off, only the exact (lower-case) spelling counts.
+    """
     counts: Counter = Counter()
     if not phrases:
         return counts
@@ -237,7 +376,8 @@ def _document_frequency(collection: Collection, phrases: set[str]) -> Counter:
         automaton.add_word(phrase, phrase)
     automaton.make_automaton()
     for paper in collection.papers.values():
-        text = f" {paper.title} {paper.abstract} ".lower()
+        text = f" {paper.title} {paper.abstract} "
+        text = text.lower() if fold_case else text
         seen = set()
         for end, phrase in automaton.iter(text):
             start = end - len(phrase) + 1

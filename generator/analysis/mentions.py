@@ -17,11 +17,14 @@ import ahocorasick
 
 from ..model import Alias, Collection, Mention
 from ..text import fold, sentences
+from .aliases import acronym_definitions, needs_long_form, same_long_form
 from .names import case_sensitive
 
 __all__ = ["find_mentions", "match_aliases"]
 
-_VERSION_AFTER = re.compile(r"-?(?:v|V|ver)?\d")
+_VERSION_AFTER = re.compile(r"(?:v|V|ver)\d|\d(?!\d)")
+# Sizes and depths of one model, not other models: ResNet-50, ResNeXt-101, ViT-B/16, ViT-Large.
+_VARIANT_AFTER = re.compile(r"(?:\d{2,}|(?:Ti|S|B|L|H|G|XL|XXL|Tiny|Small|Base|Large|Huge|Giant)(?![A-Za-z]))")
 _OK_SUFFIX = re.compile(r"(?:'s|’s|s|es)(?![\w])")
 
 
@@ -57,8 +60,8 @@ def _boundary_ok(text: str, start: int, end: int) -> bool:
         if nxt.isalnum() or nxt == "_":
             m = _OK_SUFFIX.match(rest)
             return bool(m) and text[end - 1].isupper()  # "CLIPs" but not "POINTSet"
-        if nxt == "-" and _VERSION_AFTER.match(rest[1:] if rest.startswith("-") else rest):
-            return False  # "Inception-v3", "GPT-4"
+        if nxt == "-" and not _VARIANT_AFTER.match(rest[1:]) and (_VERSION_AFTER.match(rest[1:]) or rest[1:2].isupper()):
+            return False  # "Inception-v3", "GPT-4", "CODA-LM" name other things; "ResNet-50", "ViT-B/16" do not
         if nxt in "'’" and rest[1:2].isdigit():
             return False  # "NEVIS'22" is not NEVIS
     return True
@@ -71,8 +74,9 @@ class _Matcher:
         owners: dict[tuple[bool, str], set[tuple[str, str]]] = defaultdict(set)
         for pid, items in aliases.items():
             for alias in items:
-                # A quoted full title may be written in any case; coined names may not.
-                cs = alias.how != "full-title" and case_sensitive(alias.name)
+                # A long quoted title may be written in any case; coined names and
+                # Title Case names may not ("adaptation of large language models" is prose).
+                cs = case_sensitive(alias.name) and not (alias.how == "full-title" and len(alias.name.split()) >= 6)
                 for form in (_variants(alias.name) if alias.how != "full-title" else {alias.name}):
                     owners[(cs, form if cs else form.lower().replace("-", " "))].add((pid, alias.name))
         for (cs, form), who in sorted(owners.items()):
@@ -107,23 +111,24 @@ def match_aliases(text: str, aliases: dict[str, tuple[Alias, ...]]):
     return [(text[s:e], who) for s, e, who in _Matcher(aliases).hits(text)]
 
 
-# How strongly each kind of evidence says a paper introduced a name.
-_STRENGTH = {"title": 3, "short-title": 3, "full-title": 3, "definition": 2, "acronym": 2, "repository": 1}
 # A context match must beat the runner-up by this factor to decide a shared name.
 _CONTEXT_MARGIN = 1.5
+# ... and be more than noise: below this TF-IDF cosine two abstracts share no subject.
+_MIN_CONTEXT = 0.012
 
 
 def _resolve(candidates: list[Alias], sentence: str, text: str,
              similarity: Callable[[str, str], float] | None, source: str) -> str | None:
     """The one paper a name means here, or None when the text does not say.
 
-    In order: the strongest evidence of introduction (a title beats a code
-    repository); the long form written in the same sentence, then anywhere in
-    the source's text; then the source's wording, when it is clearly closer to
-    one owner than to every other.
+    In order: a paper that introduces the name in its text over one whose
+    code repository merely carries it; the long form written in the same
+    sentence, then anywhere in the source's text; then the source's wording,
+    when it is clearly closer to one owner than to every other.
     """
-    top = max(_STRENGTH.get(a.how, 0) for a in candidates)
-    candidates = [a for a in candidates if _STRENGTH.get(a.how, 0) == top]
+    # Someone's code repository yields to a paper that names the thing in its text.
+    if any(a.how != "repository" for a in candidates):
+        candidates = [a for a in candidates if a.how != "repository"]
     pids = sorted({a.paper for a in candidates})
     if len(pids) == 1:
         return pids[0]
@@ -134,7 +139,7 @@ def _resolve(candidates: list[Alias], sentence: str, text: str,
     if similarity is not None:
         scored = sorted(((similarity(source, pid), pid) for pid in pids), reverse=True)
         (best, pid), (second, _) = scored[0], scored[1]
-        if best > 0.02 and best >= _CONTEXT_MARGIN * second:
+        if best > _MIN_CONTEXT and best >= _CONTEXT_MARGIN * second:
             return pid
     return None
 
@@ -159,12 +164,19 @@ def find_mentions(collection: Collection, aliases: dict[str, tuple[Alias, ...]],
     ambiguous: set[str] = set()
     for pid, paper in collection.papers.items():
         text = f"{paper.title}. {paper.abstract}"
+        folded_text = fold(text)
+        defines = {short: long for short, long, *_ in acronym_definitions(paper.abstract)}
         for unit in _units(paper.title, paper.abstract):
             for start, end, owners in matcher.hits(unit):
                 # A paper naming its own alias is not citing anyone by it.
                 if any(name in own.get(pid, ()) for _, name in owners):
                     continue
                 candidates = [by_key[(o, name)] for o, name in owners if o != pid]
+                # An acronym the source spells out itself means what it spells: only an owner
+                # with that expansion can be meant ("Visually Impaired People (VIPs)" is not VIP).
+                candidates = [a for a in candidates
+                              if (a.name not in defines or same_long_form(a.long_form, defines[a.name]))
+                              and (not needs_long_form(a) or fold(a.long_form) in folded_text)]
                 if not candidates:
                     continue
                 target = _resolve(candidates, unit, text, similarity, pid)

@@ -14,10 +14,12 @@ TOKEN_RE = re.compile(r"[^\W_](?:[\w'^.+]*[^\W_])?(?:-[^\W_](?:[\w'^.+]*[^\W_])?
 
 # Names that many papers use and none introduces: concepts, not papers.
 CONCEPTS = frozenset("""
-AI AGI ML DL RL NLP NLU NLG CV IR QA VQA OCR ASR TTS SOTA OOD IID API GPU TPU CPU
-LLM VLM MLLM LMM LVLM CNN RNN GNN DNN MLP GAN VAE LSTM GRU SSL KD FL ICL CoT SFT PEFT
-RLHF DPO IoT AR VR XR MoE NeRF ViT 2D 3D 4D HD FPS FLOPs FLOP RGB RGB-D LiDAR MRI CT
-ImageNet COCO GPT BERT
+AI AGI ML DL RL NLP NLU NLG CV IR QA VQA OCR ASR TTS NER POS MT SOTA OOD IID API GPU TPU CPU
+LLM VLM MLLM LMM LVLM SLM CNN RNN GNN DNN MLP SSL KD FL ICL CoT SFT PEFT RAG RLHF IoT AR VR XR
+MoE 2D 3D 4D HD FPS FLOPs FLOP RGB RGB-D LiDAR MRI fMRI CT PET EEG ECG UAV SAR IMU GPS SLAM
+EMA FPR TPR AUC ROC mAP AP IoU mIoU PSNR SSIM LPIPS FID FVD BLEU ROUGE METEOR CIDEr WER
+PCA SVD KL ODE SDE PDE MPC PID FPGA SoC ASIC CUDA SQL JSON HTML XML PDF GUI DSL URL ReID
+MAP MLE EM CRF HMM SVM KNN GMM PnP SGD MSE RMSE BN ReLU GELU PPG rPPG iPPG OOV
 """.split())
 
 
@@ -52,5 +54,12 @@ def is_distinctive(name: str) -> bool:
 
 
 def case_sensitive(name: str) -> bool:
-    """Coined names keep their case ("merit" is not MERIT); word phrases do not."""
-    return is_distinctive(name) or len(name.split()) < 2
+    """Coined names keep their case ("merit" is not MERIT), and so do names in Title Case
+    ("Matryoshka Representation Learning"); a term in sentence case ("Model soups") does not."""
+    words = name.split()
+    if is_distinctive(name) or len(words) < 2:
+        return True
+    return all(w[:1].isupper() or not w[:1].isalpha() or w.lower() in _MINOR for w in words[1:])
+
+
+_MINOR = frozenset("a an the of in on for to and or with via from by at as is are".split())

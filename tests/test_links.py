@@ -142,3 +142,104 @@ def test_evidence_is_the_sentence_and_the_span_is_the_name():
     (m,) = mentions
     assert m.evidence == "We fine-tune CLIP on them."
     assert m.evidence[m.start:m.end] == "CLIP" and m.alias == "CLIP"
+
+
+def test_a_short_acronym_coined_in_passing_needs_its_long_form_to_be_meant():
+    found, *_ = links(
+        ("Better Masks", "We propose a novel Multi-level Mask Generation (MMG) module for segmentation."),
+        ("Judge Models", "We test understanding and generation, as in MMG tasks across modalities."),
+        ("Mask Follow Up", "We extend multi-level mask generation (MMG) with a temporal head."),
+    )
+    assert {src for src, _, _ in found} == {"Mask Follow Up"}
+
+
+def test_a_name_written_before_the_claimant_was_listed_is_not_its_coinage():
+    early = [PaperRecord(title=f"Aerial {i}", abstract="We evaluate detectors on the DOTA benchmark of aerial images.",
+                         date=dt.date(2025, 3, i + 1), path="a.txt", line=i) for i in range(2)]
+    later = [PaperRecord(title="DOTA: Deformable Optimized Transformer Architecture", abstract="A text spotter.",
+                         date=D, path="b.txt", line=1),
+             PaperRecord(title="Aerial Again", abstract="Results on DOTA improve.", date=D, path="b.txt", line=3)]
+    c = build_collection(early + later)
+    aliases, mentions, _ = find_links(c)
+    assert not mentions
+    assert all(a.how == "full-title" for a in aliases["dota-deformable-optimized-transformer-architecture"])
+
+
+def test_a_paper_that_claims_a_name_itself_does_not_cite_another_by_it():
+    found, *_ = links(
+        ("PRISM: Probabilistic Shape Modeling", "A shape model."),
+        ("PRISM: Perceptual Recognition of Moments", "We present PRISM for highlight detection."),
+    )
+    assert not found
+
+
+def test_an_acronym_the_source_spells_differently_is_not_a_mention():
+    found, *_ = links(
+        ("VIP: Video Inpainting Pipeline", "We remove people from videos."),
+        ("Drones for Walking", "Drones can assist Visually Impaired People (VIPs) outdoors; VIPs benefit."),
+    )
+    assert not found
+
+
+def test_a_repository_named_after_the_papers_subject_is_not_its_name():
+    _, aliases, _, c = links(
+        ("Cracking the PUMA Challenge in a Day", "We win it. Code: https://github.com/someone/PUMA."),
+        CLIP,
+    )
+    assert names(aliases, c, "Cracking the PUMA Challenge in a Day") == set()
+    assert names(aliases, c, CLIP[0]) == {"CLIP"}
+
+
+def test_a_proper_name_set_off_by_the_authors_is_an_alias_but_a_common_word_is_not():
+    found, aliases, _, c = links(
+        ("Adam: A Method for Stochastic Optimization", "We present Adam, a method for first-order optimization."),
+        ("Trainer", "We train with Adam and a cosine schedule."),
+        ("Vision as LoRA for Language Models", "We present Vision, a plug-in for language models. Our vision encoder is small."),
+        ("Other", "Computer vision needs data; vision models grow."),
+    )
+    assert ("Trainer", "Adam: A Method for Stochastic Optimization", "Adam") in found
+    assert names(aliases, c, "Vision as LoRA for Language Models") == set()
+
+
+def test_survey_and_list_heads_of_titles_introduce_nothing():
+    _, aliases, _, c = links(
+        ("ChatGPT and U(X): A Rapid Review", "We review user experience studies."),
+        ("Autoregressive Models in Vision: A Survey", "We survey the field."),
+        ("GRES: Generalized Referring Expression Segmentation", "We propose a new benchmark."),
+    )
+    assert names(aliases, c, "ChatGPT and U(X): A Rapid Review") == set()
+    assert names(aliases, c, "Autoregressive Models in Vision: A Survey") == set()
+    assert names(aliases, c, "GRES: Generalized Referring Expression Segmentation") == {"GRES"}
+
+
+def test_sizes_of_one_model_are_mentions_but_hyphenated_other_names_are_not():
+    found, *_ = links(
+        ("ResNet: Deep Residual Learning", "We propose residual networks."),
+        ("CODA: Corner Cases", "A data set of corner cases."),
+        ("Backbones", "We use ResNet-50 and ResNet-101 backbones."),
+        ("Driving", "We test on the CODA-LM benchmark."),
+    )
+    assert ("Backbones", "ResNet: Deep Residual Learning", "ResNet") in found
+    assert not any(src == "Driving" for src, _, _ in found)
+
+
+def test_names_given_with_call_and_or_are_aliases():
+    _, aliases, _, c = links(
+        ("End-to-End Object Detection with Transformers", "The main ingredients of our framework, which we call DEtection TRansformer or DETR, are a loss and a transformer."),
+        ("Decoupled Weight Decay Regularization", "We call the resulting methods SGDW and AdamW; code is available."),
+        ("An Image is Worth 16x16 Words", "A pure transformer works well. We call this model the Vision Transformer (ViT)."),
+    )
+    assert "DETR" in names(aliases, c, "End-to-End Object Detection with Transformers")
+    assert {"SGDW", "AdamW"} <= names(aliases, c, "Decoupled Weight Decay Regularization")
+    assert "ViT" in names(aliases, c, "An Image is Worth 16x16 Words")
+
+
+def test_someone_elses_named_thing_is_not_an_alias():
+    _, aliases, _, c = links(
+        ("Video Frame Interpolation with Diffusion", "We adapt and generalize a diffusion scheme called ResShift to video."),
+        ("Lesion Detection in CT Scans", "Algorithms have been developed with a large public dataset called DeepLesion."),
+        ("Pose Estimation of Novel Objects", "We evaluate our method on five challenging datasets: REAL275, HO3D and YCB."),
+    )
+    assert names(aliases, c, "Video Frame Interpolation with Diffusion") == set()
+    assert names(aliases, c, "Lesion Detection in CT Scans") == set()
+    assert names(aliases, c, "Pose Estimation of Novel Objects") == set()

@@ -4,7 +4,7 @@ writes files; every function is deterministic (sorted outputs, fixed seeds)."""
 from __future__ import annotations
 
 from ..model import Analysis, Collection
-from .aliases import find_aliases
+from .aliases import alias_table
 from .mentions import find_mentions
 from .similarity import related_papers, tfidf_matrix
 from .topics import find_topics
@@ -21,8 +21,8 @@ def find_links(collection: Collection, matrix=None):
     def similarity(a: str, b: str) -> float:
         return float(matrix[row[a]].multiply(matrix[row[b]]).sum())
 
-    aliases = find_aliases(collection)
-    mentions, ambiguous = find_mentions(collection, aliases, similarity=similarity)
+    aliases, claims = alias_table(collection)
+    mentions, ambiguous = find_mentions(collection, aliases, similarity=similarity, claims=claims)
     return aliases, mentions, ambiguous
 
 

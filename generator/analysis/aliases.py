@@ -20,7 +20,7 @@ from ..model import Alias, Collection, Paper
 from ..text import fold, sentences
 from .names import case_sensitive, is_concept, is_distinctive
 
-__all__ = ["find_aliases", "acronym_definitions", "schwartz_hearst"]
+__all__ = ["find_aliases", "alias_table", "acronym_definitions", "schwartz_hearst", "same_long_form"]
 
 _INTRO = r"(?:propose[sd]?|introduce[sd]?|present(?:s|ed)?|develop(?:s|ed)?|design(?:s|ed)?|devise[sd]?|build|construct|release[sd]?|contribute[sd]?|curate[sd]?|collect(?:s|ed)?|offer(?:s|ed)?|establish(?:es|ed)?)"
 # ("also known as" and "denoted as" introduce established terms and symbols, not new names.)
@@ -181,8 +181,8 @@ pipeline system network metric task suite
 _NOT_OURS = re.compile(
     r"\b(?:adapt(?:s|ed)?|use[sd]?|using|utili[sz]\w*|employ\w*|leverag\w+|adopt\w*|follow\w*|extend\w*|"
     r"built on|build(?:s|ing)? (?:on|upon)|based on|existing|recent(?:ly)?|previous(?:ly)?|popular|public(?:ly)?|"
-    r"well-known|standard|widely|prior|benchmark(?:ed|s)? on|evaluat\w*|experiments? on|compare\w*|results on|"
-    r"tested on|achiev\w*)\b", re.I)
+    r"well-known|standard|widely|prior|benchmark(?:ed|s)? on|experiments? on|compared? (?:with|to)|results on|"
+    r"(?:evaluat|test|achiev)\w*(?: [\w-]+){0,3} on)\b", re.I)
 
 
 def _ours(text: str, at: int, *, authored: bool = False) -> bool:
@@ -304,7 +304,14 @@ def same_long_form(a: str | None, b: str | None) -> bool:
 
 
 def find_aliases(collection: Collection) -> dict[str, tuple[Alias, ...]]:
-    """Every paper's aliases, minus names that are really shared vocabulary.
+    return alias_table(collection)[0]
+
+
+def alias_table(collection: Collection) -> tuple[dict[str, tuple[Alias, ...]], dict[str, frozenset[str]]]:
+    """Every paper's aliases, minus names that are really shared vocabulary, and every name
+    each paper claims at all (kept or not): a paper that calls something its own never cites
+    another paper by that name.
+
 
     - A name that another paper spells out *differently* without claiming it
       ("exponential moving average (EMA)" against a model called EMA) is a
@@ -348,7 +355,50 @@ def find_aliases(collection: Collection) -> dict[str, tuple[Alias, ...]]:
             return as_word[a.name.lower()] < 2
         return True
 
-    return {pid: tuple(a for a in items if keep(a)) for pid, items in candidates.items()}
+    kept = {pid: [a for a in items if keep(a)] for pid, items in candidates.items()}
+    earlier = _earlier_users(collection, kept)
+    # A name that papers listed before the claimant already wrote was not coined by it:
+    # "DOTA: Deformable ..." is not the DOTA data set that earlier papers evaluate on.
+    final = {pid: tuple(a for a in items if a.how == "full-title" or earlier[(pid, a.name)] < 2)
+             for pid, items in kept.items()}
+    return final, {pid: frozenset(a.name for a in items) for pid, items in candidates.items()}
+
+
+def _earlier_users(collection: Collection, aliases: dict[str, list[Alias]]) -> Counter:
+    """For each (paper, name): how many papers listed before that paper write the name."""
+    owners: dict[tuple[bool, str], list[tuple[str, str]]] = defaultdict(list)
+    for pid, items in aliases.items():
+        for a in items:
+            if a.how != "full-title":
+                cs = case_sensitive(a.name)
+                owners[(cs, a.name if cs else a.name.lower())].append((pid, a.name))
+    counts: Counter = Counter()
+    if not owners:
+        return counts
+    first = {pid: p.dates[0] for pid, p in collection.papers.items()}
+    automata = {}
+    for cs in (True, False):
+        forms = sorted(form for c, form in owners if c == cs)
+        if forms:
+            automaton = ahocorasick.Automaton()
+            for form in forms:
+                automaton.add_word(form, form)
+            automaton.make_automaton()
+            automata[cs] = automaton
+    for pid, paper in collection.papers.items():
+        raw = f" {paper.title} {paper.abstract} "
+        seen = set()
+        for cs, automaton in automata.items():
+            text = raw if cs else raw.lower()
+            for end, form in automaton.iter(text):
+                start = end - len(form) + 1
+                if not text[start - 1].isalnum() and not text[end + 1].isalnum():
+                    seen.add((cs, form))
+        for key in seen:
+            for owner, name in owners[key]:
+                if owner != pid and first[pid] < first[owner]:
+                    counts[(owner, name)] += 1
+    return counts
 
 
 def needs_long_form(alias: Alias) -> bool:

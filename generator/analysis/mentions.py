@@ -112,9 +112,9 @@ def match_aliases(text: str, aliases: dict[str, tuple[Alias, ...]]):
 
 
 # A context match must beat the runner-up by this factor to decide a shared name.
-_CONTEXT_MARGIN = 1.5
+_CONTEXT_MARGIN = 2.0
 # ... and be more than noise: below this TF-IDF cosine two abstracts share no subject.
-_MIN_CONTEXT = 0.012
+_MIN_CONTEXT = 0.05
 
 
 def _resolve(candidates: list[Alias], sentence: str, text: str,
@@ -150,7 +150,8 @@ def _units(title: str, abstract: str) -> list[str]:
 
 
 def find_mentions(collection: Collection, aliases: dict[str, tuple[Alias, ...]], *,
-                  similarity: Callable[[str, str], float] | None = None
+                  similarity: Callable[[str, str], float] | None = None,
+                  claims: dict[str, frozenset[str]] | None = None,
                   ) -> tuple[tuple[Mention, ...], tuple[str, ...]]:
     """Every (source, target) link with its first evidence sentence, and the names left ambiguous.
 
@@ -159,7 +160,7 @@ def find_mentions(collection: Collection, aliases: dict[str, tuple[Alias, ...]],
     """
     matcher = _Matcher(aliases)
     by_key = {(a.paper, a.name): a for items in aliases.values() for a in items}
-    own = {pid: {a.name for a in items} for pid, items in aliases.items()}
+    own = claims if claims is not None else {pid: {a.name for a in items} for pid, items in aliases.items()}
     mentions: dict[tuple[str, str], Mention] = {}
     ambiguous: set[str] = set()
     for pid, paper in collection.papers.items():

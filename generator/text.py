@@ -33,6 +33,7 @@ _CONTROL_RE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\u200b\ufeff\ufffe\uff
 _SURROGATE_RE = re.compile(r"[\ud800-\udfff]")
 _SPACE_RE = re.compile(r"\s+")
 _URL_RE = re.compile(r"""https?://[^\s<>"'`{}|\\^\[\]]+""", re.IGNORECASE)
+_WORD_RE = re.compile(r"\w+")
 _SENTENCE_END_RE = re.compile(r"(?<=[.!?])\s+(?=[A-Z0-9\"'(\[])")
 
 
@@ -93,6 +94,7 @@ def sentences(text: str) -> list[tuple[int, int]]:
 
 def fold(text: str) -> str:
     """A key that ignores case, accents, punctuation and spacing: for de-duplication."""
-    text = unicodedata.normalize("NFKD", text.casefold())
-    text = "".join(ch for ch in text if not unicodedata.combining(ch))
-    return " ".join(re.findall(r"\w+", text))
+    text = text.casefold()
+    if not text.isascii():
+        text = "".join(ch for ch in unicodedata.normalize("NFKD", text) if not unicodedata.combining(ch))
+    return " ".join(_WORD_RE.findall(text))

@@ -86,3 +86,22 @@ def test_cli_reports_a_folder_without_digests(tmp_path):
                              "--out", str(tmp_path / "out")], capture_output=True, text=True)
     assert result.returncode == 2
     assert "no digests found" in result.stderr and "Traceback" not in result.stderr
+
+
+def test_ambiguous_names_are_reported_in_the_build_summary(tmp_path):
+    from conftest import digest
+
+    content = tmp_path / "content"
+    (content / "digests").mkdir(parents=True)
+    (content / "digests/2025-08-05.txt").write_text(digest(
+        "Aug 5",
+        ("DINO: Self-Distillation With No Labels", "We propose self-distillation with no labels (DINO) for vision."),
+        ("DINO: DETR with Improved Denoising Anchor Boxes", "We present an end-to-end detector."),
+        ("Comparison Study", "We compare against DINO on our benchmark of many things."),
+    ), encoding="utf-8")
+    result = subprocess.run([sys.executable, "-m", "generator.cli", "build", "--content", str(content),
+                             "--out", str(tmp_path / "out")], capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr
+    assert "ambiguous names not linked: DINO" in result.stdout
+    graph = (tmp_path / "out/graph.md").read_text(encoding="utf-8")
+    assert "Names left unlinked" in graph and "DINO" in graph

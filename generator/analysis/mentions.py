@@ -43,7 +43,10 @@ def _variants(name: str) -> set[str]:
 
 def _lower_same_length(text: str) -> str:
     """Lower case, with hyphens as spaces ("model-soup" is "model soup"), keeping every offset."""
-    return "".join(" " if c == "-" else c.lower() if len(c.lower()) == 1 else c for c in text)
+    low = text.lower()
+    if len(low) != len(text):  # rare letters such as "İ" lower to two characters
+        low = "".join(c.lower() if len(c.lower()) == 1 else c for c in text)
+    return low.replace("-", " ")
 
 
 def _boundary_ok(text: str, start: int, end: int) -> bool:

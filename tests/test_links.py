@@ -243,3 +243,12 @@ def test_someone_elses_named_thing_is_not_an_alias():
     assert names(aliases, c, "Video Frame Interpolation with Diffusion") == set()
     assert names(aliases, c, "Lesion Detection in CT Scans") == set()
     assert names(aliases, c, "Pose Estimation of Novel Objects") == set()
+
+
+def test_a_short_title_is_the_name_of_its_contribution():
+    found, aliases, _, c = links(
+        ("Poincaré ResNet", "A residual network in hyperbolic space."),
+        ("Hyperbolic Vision Backbones Compared", "We compare Poincaré ResNet with Euclidean backbones."),
+    )
+    assert names(aliases, c, "Poincaré ResNet") == {"Poincaré ResNet"}
+    assert ("Hyperbolic Vision Backbones Compared", "Poincaré ResNet", "Poincaré ResNet") in found

@@ -3,7 +3,6 @@ import datetime as dt
 
 from generator.analysis import find_links
 from generator.analysis.aliases import find_aliases, schwartz_hearst
-from generator.analysis.mentions import find_mentions
 from generator.collection import build_collection
 from generator.model import PaperRecord
 from generator.text import find_urls
@@ -138,7 +137,7 @@ def test_two_papers_introducing_one_name_is_reported_not_guessed():
 
 def test_evidence_is_the_sentence_and_the_span_is_the_name():
     c = collection(CLIP, ("User", "Images are hard. We fine-tune CLIP on them. The end."))
-    mentions, _ = find_mentions(c, find_aliases(c))
+    _, mentions, _ = find_links(c)
     (m,) = mentions
     assert m.evidence == "We fine-tune CLIP on them."
     assert m.evidence[m.start:m.end] == "CLIP" and m.alias == "CLIP"

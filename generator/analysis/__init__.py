@@ -21,9 +21,9 @@ def find_links(collection: Collection, matrix=None):
     def similarity(a: str, b: str) -> float:
         return float(matrix[row[a]].multiply(matrix[row[b]]).sum())
 
-    aliases, claims = alias_table(collection)
-    mentions, ambiguous = find_mentions(collection, aliases, similarity=similarity, claims=claims)
-    return aliases, mentions, ambiguous
+    table = alias_table(collection)
+    mentions, ambiguous = find_mentions(collection, table, similarity=similarity)
+    return dict(table.aliases), mentions, ambiguous
 
 
 def analyse(collection: Collection, *, related_k: int = 5, seed: int = 42) -> Analysis:

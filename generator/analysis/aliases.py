@@ -12,6 +12,8 @@ from __future__ import annotations
 
 import re
 from collections import Counter, defaultdict
+from dataclasses import dataclass
+from typing import Mapping
 from urllib.parse import urlsplit
 
 import ahocorasick
@@ -20,7 +22,7 @@ from ..model import Alias, Collection, Paper
 from ..text import fold, sentences
 from .names import case_sensitive, is_concept, is_distinctive
 
-__all__ = ["find_aliases", "alias_table", "acronym_definitions", "schwartz_hearst", "same_long_form"]
+__all__ = ["AliasTable", "find_aliases", "alias_table", "acronym_definitions", "schwartz_hearst", "same_long_form"]
 
 _INTRO = r"(?:propose[sd]?|introduce[sd]?|present(?:s|ed)?|develop(?:s|ed)?|design(?:s|ed)?|devise[sd]?|build|construct|release[sd]?|contribute[sd]?|curate[sd]?|collect(?:s|ed)?|offer(?:s|ed)?|establish(?:es|ed)?)"
 # ("also known as" and "denoted as" introduce established terms and symbols, not new names.)
@@ -114,7 +116,7 @@ def _title_prefix(title: str) -> list[str]:
     head, tail = (part.strip() for part in title.split(":", 1))
     if not head or len(head.split()) > 4 or len(head) > 40:
         return []
-    if re.match(r"(?i)(?:an?\s+|the\s+)?(?:\w+\s+){0,2}(?:survey|review|tutorial|overview|primer|perspective|study|position|analysis|comparison|evaluation|benchmarking|lessons|case)\b", tail):
+    if re.match(r"(?i)(?:an?\s+|the\s+)?(?:\w+\s+){0,2}(?:survey|review|tutorial|overview|primer|perspective|study|position|analysis|comparison|lessons|case)\b", tail):
         return []
     if re.search(r"\s(?:and|&|or|vs\.?|versus)\s|,", head):
         return []
@@ -156,6 +158,12 @@ def _repository_names(paper: Paper) -> list[str]:
         else:
             continue
         name = re.sub(r"\.git$", "", name)
+        owner = segs[0] if host in _REPO_HOSTS else host.split(".")[0]
+        # "PaddlePaddle/PaddleMIX" is the organisation's toolkit and "ICML2025-VGP" a venue's
+        # code dump: neither names the paper's contribution.
+        if re.search(r"(?:19|20)\d\d", name) or (len(owner) >= 4 and name.lower().startswith(owner.lower()[:4])
+                                                 and name.lower() != owner.lower()):
+            continue
         if not is_distinctive(name):
             # "github.com/timojl/clipseg" is the CLIPSeg of the abstract: take the paper's own spelling.
             written = re.findall(rf"(?<![\w-]){re.escape(name)}(?![\w-])", f"{paper.title} {paper.abstract}", re.I)
@@ -303,14 +311,21 @@ def same_long_form(a: str | None, b: str | None) -> bool:
     return (len(wa) == len(wb) or len(wa) >= 2) and all(x[:4] == y[:4] for x, y in zip(wa, wb))
 
 
+@dataclass(frozen=True)
+class AliasTable:
+    aliases: Mapping[str, tuple[Alias, ...]]  # paper id -> the names it introduced
+    claims: Mapping[str, frozenset[str]]  # paper id -> every name it claims, kept or not: a paper
+    # that calls a name its own never cites another paper by it
+    common_words: frozenset[str]  # kept all-capital names that prose also writes in lower case
+    # ("FAST", "RADAR"): a mention must spell out the long form to mean the paper
+
+
 def find_aliases(collection: Collection) -> dict[str, tuple[Alias, ...]]:
-    return alias_table(collection)[0]
+    return dict(alias_table(collection).aliases)
 
 
-def alias_table(collection: Collection) -> tuple[dict[str, tuple[Alias, ...]], dict[str, frozenset[str]]]:
-    """Every paper's aliases, minus names that are really shared vocabulary, and every name
-    each paper claims at all (kept or not): a paper that calls something its own never cites
-    another paper by that name.
+def alias_table(collection: Collection) -> AliasTable:
+    """Every paper's aliases, minus names that are really shared vocabulary.
 
 
     - A name that another paper spells out *differently* without claiming it
@@ -342,12 +357,12 @@ def alias_table(collection: Collection) -> tuple[dict[str, tuple[Alias, ...]], d
     def keep(a: Alias) -> bool:
         if len(a.name) < 3 or sum(c.isalpha() for c in a.name) < 2:
             return False
-        others = {pid: lf for pid, lf in spelled.get(a.name, {}).items() if pid not in claimed[a.name]}
-        differ = sum(not same_long_form(lf, a.long_form) for lf in others.values())
+        spellers = {pid: lf for pid, lf in spelled.get(a.name, {}).items() if pid != a.paper}
+        differ = sum(not same_long_form(lf, a.long_form) for pid, lf in spellers.items() if pid not in claimed[a.name])
         if a.how in STRONG:
             if differ >= 3:
                 return False
-        elif differ >= 1 or len(others) >= popular:
+        elif differ >= 1 or len(spellers) >= popular:
             return False
         if _is_phrase(a):
             return used_by[a.name.lower()] - 1 <= phrase_limit
@@ -361,7 +376,10 @@ def alias_table(collection: Collection) -> tuple[dict[str, tuple[Alias, ...]], d
     # "DOTA: Deformable ..." is not the DOTA data set that earlier papers evaluate on.
     final = {pid: tuple(a for a in items if a.how == "full-title" or earlier[(pid, a.name)] < 2)
              for pid, items in kept.items()}
-    return final, {pid: frozenset(a.name for a in items) for pid, items in candidates.items()}
+    capitals = {a.name for items in final.values() for a in items if a.name.isalpha() and a.name.isupper()}
+    in_prose = _document_frequency(collection, {n.lower() for n in capitals}, fold_case=False)
+    common = frozenset(n for n in capitals if in_prose[n.lower()] >= max(3, int(0.001 * len(collection.papers))))
+    return AliasTable(final, {pid: frozenset(a.name for a in items) for pid, items in candidates.items()}, common)
 
 
 def _earlier_users(collection: Collection, aliases: dict[str, list[Alias]]) -> Counter:

@@ -17,7 +17,7 @@ import ahocorasick
 
 from ..model import Alias, Collection, Mention
 from ..text import fold, sentences
-from .aliases import acronym_definitions, needs_long_form, same_long_form
+from .aliases import AliasTable, acronym_definitions, needs_long_form, same_long_form
 from .names import case_sensitive
 
 __all__ = ["find_mentions", "match_aliases"]
@@ -147,23 +147,41 @@ def _resolve(candidates: list[Alias], sentence: str, text: str,
     return None
 
 
+_DATA_WORDS = r"(?:datasets?|data sets?|benchmarks?|challenges?|corpus|corpora|metrics?|scores?|leaderboards?|competitions?|simulators?)"
+# "the SECOND dataset", "ARC Challenge", "ETT time-series benchmarks": the name is written as data.
+_DATA_AFTER = re.compile(rf"\s*(?:-\s*)?(?:[\w-]+\s+){{0,1}}{_DATA_WORDS}\b", re.I)
+# "datasets such as GenEval, DPG-Bench, and WISE", "on the CAVE and Washington DC Mall datasets"
+_DATA_LIST_BEFORE = re.compile(rf"{_DATA_WORDS}\s*(?:such as|like|including|:|\()\s*(?:[^.;:]{{0,80}})$", re.I)
+_DATA_LIST_AFTER = re.compile(rf"^(?:\s*(?:,|and|or)\s*[^.;,]{{1,40}}?){{1,4}}\s+{_DATA_WORDS}\b", re.I)
+
+
+def _written_as_data(unit: str, start: int, end: int) -> bool:
+    """Whether the sentence uses the name for a data set, benchmark or metric."""
+    return bool(_DATA_AFTER.match(unit, end) or _DATA_LIST_BEFORE.search(unit[:start])
+                or _DATA_LIST_AFTER.match(unit[end:]))
+
+
+def _is_data_paper(paper) -> bool:
+    """A paper whose title presents a data set or benchmark (what a data mention can mean)."""
+    return bool(re.search(rf"\b{_DATA_WORDS}\b|bench\b|\w+Bench\b", paper.title, re.I))
+
+
 def _units(title: str, abstract: str) -> list[str]:
     """The title, then each sentence of the abstract: a mention's evidence is one of these."""
     return [title] + [abstract[a:b] for a, b in sentences(abstract)]
 
 
-def find_mentions(collection: Collection, aliases: dict[str, tuple[Alias, ...]], *,
+def find_mentions(collection: Collection, table: AliasTable, *,
                   similarity: Callable[[str, str], float] | None = None,
-                  claims: dict[str, frozenset[str]] | None = None,
                   ) -> tuple[tuple[Mention, ...], tuple[str, ...]]:
     """Every (source, target) link with its first evidence sentence, and the names left ambiguous.
 
     ``similarity(a, b)`` (e.g. TF-IDF cosine) lets the rest of the context
     decide between papers that introduce the same name.
     """
+    aliases, own = table.aliases, table.claims
     matcher = _Matcher(aliases)
     by_key = {(a.paper, a.name): a for items in aliases.values() for a in items}
-    own = claims if claims is not None else {pid: {a.name for a in items} for pid, items in aliases.items()}
     mentions: dict[tuple[str, str], Mention] = {}
     ambiguous: set[str] = set()
     for pid, paper in collection.papers.items():
@@ -180,7 +198,14 @@ def find_mentions(collection: Collection, aliases: dict[str, tuple[Alias, ...]],
                 # with that expansion can be meant ("Visually Impaired People (VIPs)" is not VIP).
                 candidates = [a for a in candidates
                               if (a.name not in defines or same_long_form(a.long_form, defines[a.name]))
-                              and (not needs_long_form(a) or fold(a.long_form) in folded_text)]
+                              and (not (needs_long_form(a) or a.name in table.common_words)
+                                   or (a.long_form and fold(a.long_form) in folded_text))]
+                # A paper listed before another cannot be naming what that one introduced
+                # ("TACO" in March is not the "TACO: ..." listed in May).
+                candidates = [a for a in candidates if collection.papers[a.paper].dates[0] <= paper.dates[0]]
+                # "the SECOND dataset" cannot mean a method called SECOND.
+                if candidates and _written_as_data(unit, start, end):
+                    candidates = [a for a in candidates if _is_data_paper(collection.papers[a.paper])]
                 if not candidates:
                     continue
                 target = _resolve(candidates, unit, text, similarity, pid)

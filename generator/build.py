@@ -13,7 +13,7 @@ from typing import Mapping
 
 from .analysis import analyse
 from .analysis.graph import build_graph, graph_json
-from .collection import build_collection
+from .collection import build_collection, duplicate_diagnostics
 from .errors import Diagnostic, GeneratorError
 from .model import Analysis, Collection
 from .readers import digest_files, read_digest
@@ -59,7 +59,7 @@ def read_collection(content: Path, settings: Settings) -> tuple[Collection, list
         diags.extend(more)
     if not records:
         raise GeneratorError("no readable papers in any digest:\n" + "\n".join(str(d) for d in diags))
-    return build_collection(records), diags
+    return build_collection(records), diags + duplicate_diagnostics(records)
 
 
 def build_site(content: Path, *, templates: Path | None = None) -> Site:

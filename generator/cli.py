@@ -15,11 +15,16 @@ __all__ = ["main"]
 def _build(args: argparse.Namespace) -> int:
     site = build_site(Path(args.content), templates=Path(args.templates) if args.templates else None)
     for diag in site.diagnostics:
-        print(f"warning: {diag}", file=sys.stderr)
+        print(f"{'error' if diag.level == 'unusable' else 'warning'}: {diag}", file=sys.stderr)
     report = write_tree(Path(args.out), site.files)
     print(site.summary())
     print(f"wrote {len(report.written)} files, {len(report.unchanged)} unchanged, "
           f"{len(report.removed)} removed, into {args.out}")
+    unusable = [d for d in site.diagnostics if d.level == "unusable"]
+    if unusable:
+        print(f"error: {len(unusable)} digest file(s) could not be read at all; the site was built without them",
+              file=sys.stderr)
+        return 1
     return 0
 
 

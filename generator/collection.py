@@ -13,11 +13,12 @@ import re
 from collections import defaultdict
 from typing import Iterable
 
+from .errors import Diagnostic
 from .model import Collection, Digest, Paper, PaperRecord
 from .slugs import short_hash, slugify
 from .text import fold
 
-__all__ = ["build_collection", "paper_key", "paper_slug"]
+__all__ = ["build_collection", "duplicate_diagnostics", "paper_key", "paper_slug"]
 
 # Characters whose loss in a slug would merge visibly different titles ("C++" vs "C").
 _LOSSY = re.compile(r"[+#*&@%=<>|~^$§°]")
@@ -86,3 +87,17 @@ def build_collection(records: Iterable[PaperRecord]) -> Collection:
             per_file[(r.path, r.date)] += 1
     digests = tuple(Digest(path, date, n) for (path, date), n in sorted(per_file.items(), key=lambda kv: (kv[0][1], kv[0][0])))
     return Collection(papers=dict(sorted(papers.items())), digests=digests)
+
+
+def duplicate_diagnostics(records: Iterable[PaperRecord]) -> list[Diagnostic]:
+    """The same paper listed twice in one digest: merged into one page, but worth telling."""
+    first: dict[tuple[str, str], PaperRecord] = {}
+    diags = []
+    for record in sorted(records, key=lambda r: (r.path, r.line)):
+        key = (record.path, paper_key(record))
+        if key in first:
+            diags.append(Diagnostic(record.path, record.line,
+                                    f"same paper as line {first[key].line} of this digest; merged into one page"))
+        else:
+            first[key] = record
+    return diags

@@ -20,7 +20,9 @@ class Diagnostic:
     path: str
     line: int
     message: str
-    level: str = "warning"  # "warning" (record kept or harmless) or "error" (record skipped)
+    # "warning": kept, but worth a look; "skipped": this record was left out;
+    # "unusable": nothing in the file could be read (the CLI exits non-zero).
+    level: str = "warning"
 
     def __str__(self) -> str:
         return f"{self.path}:{self.line}: {self.message}"

@@ -46,11 +46,12 @@ def html_attr(value: object) -> Markup:
 
 
 def yaml_front_matter(data: dict) -> Markup:
-    """A front-matter block; string values are HTML-escaped because the theme prints them raw."""
+    """A front-matter block; string values are HTML-escaped because the theme prints them raw,
+    in ``<title>`` and in attributes such as ``<meta content="...">``."""
 
     def clean(v):
         if isinstance(v, str):
-            return html.escape(v, quote=False)
+            return html.escape(v, quote=True)
         if isinstance(v, (list, tuple)):
             return [clean(x) for x in v]
         if isinstance(v, dict):

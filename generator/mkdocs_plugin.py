@@ -51,9 +51,11 @@ class PapersitePlugin(BasePlugin[PapersiteConfig]):
             site = build_site(self.content, templates=self.templates)
         except GeneratorError as exc:
             raise PluginError(f"papersite: {exc}") from exc
-        level = logging.WARNING if self.config.strict_input else logging.INFO
         for diag in site.diagnostics:
-            log.log(level, "papersite: %s", diag)
+            # A file that is not a digest at all is worth failing --strict for; a bad
+            # record in a good digest is reported and skipped unless strict_input is set.
+            serious = diag.level == "unusable" or self.config.strict_input
+            log.log(logging.WARNING if serious else logging.INFO, "papersite: %s", diag)
         log.info("papersite: %s", site.summary())
 
         docs = Path(config.docs_dir).resolve()

@@ -1,16 +1,20 @@
 """The only module that writes files.
 
-Promises to the author: a file the generator did not create is never
-overwritten or deleted (the manifest of the previous build says what it
-created); every file is written to a temporary name and renamed into place, so
-a build killed halfway leaves each file either old or new, never torn; and an
-unchanged file is not rewritten, so its timestamp stays put.
+Promises to the author:
+
+- a file the generator did not create is never overwritten or deleted: the
+  manifest of the previous build says what it created, and only those files
+  are ever replaced or removed;
+- a build killed halfway leaves the previous output intact: every changed file
+  is first written under a temporary name beside its target, and only when all
+  of them are on disk are they renamed into place (renames are atomic, and the
+  rename phase does no other work);
+- an unchanged file is not rewritten, so its timestamp stays put.
 """
 from __future__ import annotations
 
 import json
 import os
-import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Mapping
@@ -20,6 +24,7 @@ from .errors import GeneratorError
 __all__ = ["write_tree", "WriteReport", "MANIFEST"]
 
 MANIFEST = ".papersite-manifest.json"
+_TMP = ".papersite-tmp-"
 
 
 @dataclass(frozen=True)
@@ -27,18 +32,6 @@ class WriteReport:
     written: tuple[str, ...]
     unchanged: tuple[str, ...]
     removed: tuple[str, ...]
-
-
-def _atomic_write(path: Path, data: bytes) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
 
 
 def _read_manifest(out: Path) -> set[str]:
@@ -49,31 +42,61 @@ def _read_manifest(out: Path) -> set[str]:
         return set()
 
 
+def _temp_for(path: Path) -> Path:
+    return path.with_name(_TMP + path.name)
+
+
+def _write_temp(path: Path, data: bytes) -> Path:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = _temp_for(path)
+    with open(tmp, "wb") as fh:
+        fh.write(data)
+        fh.flush()
+        os.fsync(fh.fileno())
+    return tmp
+
+
+def _clean_temps(out: Path) -> None:
+    """Temporary files a killed build left behind: ours by name, never anything else."""
+    for tmp in out.rglob(_TMP + "*"):
+        if tmp.is_file():
+            tmp.unlink()
+
+
 def write_tree(out: Path, files: Mapping[str, str]) -> WriteReport:
     """Write ``files`` (relative path -> text) under ``out``; remove only what we made before."""
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
+    _clean_temps(out)
     previous = _read_manifest(out)
     root = out.resolve()
     for rel in files:
         target = (out / rel).resolve()
-        if root not in target.parents:
-            raise GeneratorError(f"refusing to write outside {out}: {rel}")
-    foreign = sorted(rel for rel in files if rel not in previous and (out / rel).exists()
-                     and (out / rel).read_bytes() != files[rel].encode("utf-8"))
+        if root not in target.parents or Path(rel).name.startswith(_TMP) or rel == MANIFEST:
+            raise GeneratorError(f"refusing to write outside {out} or over its bookkeeping: {rel}")
+    data = {rel: text.encode("utf-8") for rel, text in files.items()}
+    existing = {rel for rel in files if (out / rel).exists()}
+    foreign = sorted(rel for rel in existing - previous if (out / rel).read_bytes() != data[rel])
     if foreign:
         raise GeneratorError(f"{out} holds files that papersite did not create: "
                              f"{', '.join(foreign[:5])}{' …' if len(foreign) > 5 else ''}; "
                              "choose an empty --out folder")
-    written, unchanged = [], []
-    for rel, text in files.items():
-        path = out / rel
-        data = text.encode("utf-8")
-        if path.is_file() and path.read_bytes() == data:
-            unchanged.append(rel)
-            continue
-        _atomic_write(path, data)
-        written.append(rel)
+    unchanged = [rel for rel in files if rel in existing and (out / rel).read_bytes() == data[rel]]
+    changed = [rel for rel in files if rel not in set(unchanged)]
+
+    # Phase 1: everything that changes goes to disk under temporary names.
+    staged: list[tuple[Path, Path]] = []
+    try:
+        for rel in changed:
+            staged.append((_write_temp(out / rel, data[rel]), out / rel))
+    except BaseException:
+        for tmp, _ in staged:
+            tmp.unlink(missing_ok=True)
+        raise
+    # Phase 2: publish by renames only.
+    for tmp, path in staged:
+        os.replace(tmp, path)
+
     removed = []
     for rel in sorted(previous - set(files)):
         path = out / rel
@@ -84,6 +107,8 @@ def write_tree(out: Path, files: Mapping[str, str]) -> WriteReport:
             while parent != out and parent.is_dir() and not any(parent.iterdir()):
                 parent.rmdir()
                 parent = parent.parent
-    manifest = json.dumps({"generator": "papersite", "files": sorted(files)}, indent=1) + "\n"
-    _atomic_write(out / MANIFEST, manifest.encode("utf-8"))
-    return WriteReport(tuple(written), tuple(unchanged), tuple(removed))
+    # Identical files that were already there and not ours stay not ours.
+    ours = sorted(rel for rel in files if rel in previous or rel in changed)
+    manifest = json.dumps({"generator": "papersite", "files": ours}, indent=1) + "\n"
+    os.replace(_write_temp(out / MANIFEST, manifest.encode("utf-8")), out / MANIFEST)
+    return WriteReport(tuple(changed), tuple(unchanged), tuple(removed))

@@ -38,3 +38,43 @@ def test_never_overwrites_a_file_it_did_not_create(tmp_path):
 def test_refuses_paths_outside_the_folder(tmp_path):
     with pytest.raises(GeneratorError, match="outside"):
         write_tree(tmp_path / "out", {"../evil.md": "x"})
+
+
+def test_a_build_that_dies_while_writing_leaves_the_previous_output_intact(tmp_path, monkeypatch):
+    import generator.output as output
+
+    out = tmp_path / "out"
+    write_tree(out, {"a.md": "old A", "b.md": "old B", "c.md": "old C"})
+    calls = {"n": 0}
+    real = output._write_temp
+
+    def dying(path, data):
+        calls["n"] += 1
+        if calls["n"] == 3:
+            raise KeyboardInterrupt("killed")
+        return real(path, data)
+
+    monkeypatch.setattr(output, "_write_temp", dying)
+    with pytest.raises(KeyboardInterrupt):
+        write_tree(out, {"a.md": "new A", "b.md": "new B", "c.md": "new C"})
+    assert [(out / n).read_text() for n in ("a.md", "b.md", "c.md")] == ["old A", "old B", "old C"]
+    assert not list(out.rglob(".papersite-tmp-*"))
+
+
+def test_leftovers_of_a_killed_build_are_cleaned_and_nothing_else(tmp_path):
+    out = tmp_path / "out"
+    write_tree(out, {"a.md": "A"})
+    (out / ".papersite-tmp-a.md").write_text("half written")
+    (out / "notes.txt").write_text("the author's")
+    write_tree(out, {"a.md": "A"})
+    assert not (out / ".papersite-tmp-a.md").exists()
+    assert (out / "notes.txt").read_text() == "the author's"
+
+
+def test_an_identical_file_that_was_there_before_is_never_claimed(tmp_path):
+    out = tmp_path / "out"
+    out.mkdir()
+    (out / "same.md").write_text("S")
+    write_tree(out, {"same.md": "S", "a.md": "A"})
+    write_tree(out, {"a.md": "A"})  # same.md is no longer generated: still not ours to delete
+    assert (out / "same.md").read_text() == "S"

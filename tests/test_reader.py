@@ -38,7 +38,7 @@ def test_year_from_settings_when_the_file_name_has_no_date():
 def test_no_year_anywhere_is_one_clear_error():
     records, diags = read(digest("Aug 5", ("T", ABSTRACT)), path="today.txt")
     assert records == []
-    assert len(diags) == 1 and diags[0].level == "error"
+    assert len(diags) == 1 and diags[0].level == "unusable"
     assert str(diags[0]).startswith("today.txt:11: ") and "year" in diags[0].message
 
 

@@ -42,11 +42,20 @@ def _communities(graph: nx.Graph, *, seed: int, max_size: int) -> list[set[str]]
     resolution = 1.0
     while pending:
         nodes = pending.pop()
-        sub = graph.subgraph(sorted(nodes))
+        # Integer labels in sorted order, on a graph built here: networkx walks sets of nodes
+        # (subgraph views among them), and sets of strings come out in a different order in
+        # every Python process, so string labels would not repeat from run to run.
+        labels = sorted(nodes)
+        index = {n: i for i, n in enumerate(labels)}
+        sub = nx.Graph()
+        sub.add_nodes_from(range(len(labels)))
+        sub.add_weighted_edges_from(sorted((index[u], index[v], d["weight"]) for u in labels
+                                           for v, d in graph[u].items() if v in index and index[u] < index[v]))
         if len(nodes) <= max_size or sub.number_of_edges() == 0:
             done.append(nodes)
             continue
-        parts = nx.community.louvain_communities(sub, weight="weight", resolution=resolution, seed=seed)
+        parts = [{labels[i] for i in part} for part in
+                 nx.community.louvain_communities(sub, weight="weight", resolution=resolution, seed=seed)]
         if len(parts) == 1:  # cannot split further: split by a higher resolution next time
             resolution *= 1.5
             if resolution > 20:

@@ -42,7 +42,7 @@ def read_digest(path: Path, *, display: str | None = None, year: int | None = No
     reader = READERS.get(path.suffix.lower())
     if reader is None:
         return [], [Diagnostic(shown, 1, f"unsupported digest format {path.suffix or '(no suffix)'!r}; "
-                               f"expected one of {', '.join(sorted(READERS))}")]
+                               f"expected one of {', '.join(sorted(READERS))}", "unusable")]
     text, diags = decode(path.read_bytes(), shown)
     text = text.replace("\r\n", "\n").replace("\r", "\n")
     records, more = reader.read(text, path=shown, year=year)

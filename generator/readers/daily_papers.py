@@ -28,7 +28,7 @@ _DATE_RE = re.compile(
     r"^(?P<mon>[A-Za-z]{3})[a-z]*\.?\s+(?P<day>\d{1,2})(?:st|nd|rd|th)?(?:,?\s+(?P<year>\d{4}))?$"
 )
 _FILE_DATE_RE = re.compile(r"(\d{4})-(\d{2})-(\d{2})")
-_MAX_TITLE = 300
+_MAX_TITLE = 600  # titles of 400 characters exist; abstracts are longer and made of sentences
 
 
 @dataclass(frozen=True)
@@ -100,11 +100,11 @@ def read(text: str, *, path: str, year: int | None = None) -> tuple[list[PaperRe
             use_year = explicit or (file_date.year if file_date else year)
             if use_year is None:
                 diags.append(Diagnostic(path, para.line, f"date line {para.text!r} has no year: "
-                                        "name the file YYYY-MM-DD.txt or set 'year' in settings", "error"))
+                                        "name the file YYYY-MM-DD.txt or set 'year' in settings", "unusable"))
                 return [], diags
             date = _parse_date(dm, use_year)
             if date is None:
-                diags.append(Diagnostic(path, para.line, f"date line {para.text!r} is not a real date", "error"))
+                diags.append(Diagnostic(path, para.line, f"date line {para.text!r} is not a real date", "unusable"))
                 return [], diags
             if file_date and date != file_date:
                 diags.append(Diagnostic(path, para.line, f"date line {para.text!r} says {date.isoformat()} "
@@ -115,7 +115,7 @@ def read(text: str, *, path: str, year: int | None = None) -> tuple[list[PaperRe
         break
     if date is None:
         if file_date is None:
-            diags.append(Diagnostic(path, 1, "no date line (e.g. 'Aug 5') and no YYYY-MM-DD in the file name", "error"))
+            diags.append(Diagnostic(path, 1, "no date line (e.g. 'Aug 5') and no YYYY-MM-DD in the file name", "unusable"))
             return [], diags
         date = file_date
         diags.append(Diagnostic(path, 1, f"no date line; using the file name's date {date.isoformat()}"))
@@ -126,18 +126,18 @@ def read(text: str, *, path: str, year: int | None = None) -> tuple[list[PaperRe
     while i < len(body):
         para = body[i]
         if not _is_title(para.text):
-            diags.append(Diagnostic(path, para.line, "abstract with no title before it; skipped", "error"))
+            diags.append(Diagnostic(path, para.line, "abstract with no title before it; skipped", "skipped"))
             i += 1
             continue
         nxt = body[i + 1] if i + 1 < len(body) else None
         if nxt is None:
             diags.append(Diagnostic(path, para.line, f"title {para.text[:60]!r} has no abstract "
-                                    "(truncated at the end of the file?); skipped", "error"))
+                                    "(truncated at the end of the file?); skipped", "skipped"))
             break
         # A short, title-shaped abstract is still an abstract unless a whole
         # title/abstract pair starts right after this title.
         if _is_title_then_abstract(body, i + 1):
-            diags.append(Diagnostic(path, para.line, f"title {para.text[:60]!r} has no abstract; skipped", "error"))
+            diags.append(Diagnostic(path, para.line, f"title {para.text[:60]!r} has no abstract; skipped", "skipped"))
             i += 1
             continue
         records.append(PaperRecord(
@@ -145,8 +145,8 @@ def read(text: str, *, path: str, year: int | None = None) -> tuple[list[PaperRe
             links=tuple(find_urls(nxt.text)),
         ))
         i += 2
-    if not records and not any(d.level == "error" for d in diags):
-        diags.append(Diagnostic(path, 1, "no papers found", "error"))
+    if not records and not any(d.level == "unusable" for d in diags):
+        diags.append(Diagnostic(path, 1, "no papers found: is this a copy of the Daily Papers page?", "unusable"))
     return records, diags
 
 

@@ -99,3 +99,12 @@ def test_unsupported_file_is_reported(tmp_path):
     path.write_bytes(b"PK")
     records, diags = read_digest(path, display="notes.docx")
     assert records == [] and "unsupported digest format" in str(diags[0])
+
+
+def test_lone_carriage_returns_and_control_characters(tmp_path):
+    path = tmp_path / "2025-08-05.txt"
+    text = digest("Aug 5", ("Bell\x07 and\x0b Tab Paper", "Text with a NUL\x00 byte. " + ABSTRACT))
+    path.write_bytes(("\ufeff" + text.replace("\n", "\r")).encode("utf-8"))
+    records, diags = read_digest(path, display="2025-08-05.txt")
+    assert [r.title for r in records] == ["Bell and Tab Paper"]
+    assert "\x00" not in records[0].abstract and diags == []

@@ -105,3 +105,21 @@ def test_ambiguous_names_are_reported_in_the_build_summary(tmp_path):
     assert "ambiguous names not linked: DINO" in result.stdout
     graph = (tmp_path / "out/graph.md").read_text(encoding="utf-8")
     assert "Names left unlinked" in graph and "DINO" in graph
+
+
+def test_an_empty_or_foreign_file_is_one_clear_error_and_a_non_zero_exit(bundled, tmp_path):
+    (bundled / "digests/2025-08-07.txt").write_bytes(b"")
+    (bundled / "digests/notes.pdf").write_bytes(b"%PDF-1.4\x00\x01")
+    result = subprocess.run([sys.executable, "-m", "generator.cli", "build", "--content", str(bundled),
+                             "--out", str(tmp_path / "out")], capture_output=True, text=True)
+    assert result.returncode == 1
+    assert "Traceback" not in result.stderr
+    assert re.search(r"2025-08-07\.txt:1: no papers found", result.stderr)
+    assert re.search(r"notes\.pdf:1: unsupported digest format '\.pdf'", result.stderr)
+    assert len(list((tmp_path / "out/papers").glob("*.md"))) == 65  # the good digest still built
+    only_empty = tmp_path / "empty"
+    (only_empty / "digests").mkdir(parents=True)
+    (only_empty / "digests/2025-08-07.txt").write_text("\n\n")
+    result = subprocess.run([sys.executable, "-m", "generator.cli", "build", "--content", str(only_empty),
+                             "--out", str(tmp_path / "out2")], capture_output=True, text=True)
+    assert result.returncode == 2 and "no readable papers" in result.stderr and "Traceback" not in result.stderr

@@ -20,8 +20,9 @@ from .readers import digest_files, read_digest
 from .render import Renderer
 from .settings import Settings, load_settings
 from .site import plan_site
+from .topicfiles import lock_text, read_curated, read_lock, suggestion_text
 
-__all__ = ["Site", "build_site", "read_collection"]
+__all__ = ["Site", "build_site", "read_collection", "suggest_topics"]
 
 log = logging.getLogger(__name__)
 
@@ -32,6 +33,7 @@ class Site:
     collection: Collection
     analysis: Analysis
     diagnostics: tuple[Diagnostic, ...]
+    lock: str = ""  # the topic lock to keep in the content folder for the next build
 
     def summary(self) -> str:
         c, a = self.collection, self.analysis
@@ -67,8 +69,18 @@ def build_site(content: Path, *, templates: Path | None = None) -> Site:
     content = Path(content)
     settings = load_settings(content)
     collection, diags = read_collection(content, settings)
-    analysis = analyse(collection, related_k=settings.related, seed=settings.seed)
+    analysis = analyse(collection, related_k=settings.related, seed=settings.seed,
+                       curated=read_curated(content), locked=read_lock(content))
     renderer = Renderer(templates)
     files = {page.path: renderer.render(page.template, **page.context) for page in plan_site(collection, analysis)}
     files["graph.json"] = graph_json(build_graph(collection, analysis))
-    return Site(dict(sorted(files.items())), collection, analysis, tuple(diags))
+    return Site(dict(sorted(files.items())), collection, analysis, tuple(diags), lock_text(analysis.topic_lock))
+
+
+def suggest_topics(content: Path) -> str:
+    """A proposed ``topics.yml``: the topics papersite discovers on its own, for a person to edit."""
+    content = Path(content)
+    settings = load_settings(content)
+    collection, _ = read_collection(content, settings)
+    analysis = analyse(collection, related_k=settings.related, seed=settings.seed, locked=read_lock(content))
+    return suggestion_text(analysis.topics)

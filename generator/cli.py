@@ -5,9 +5,10 @@ import argparse
 import sys
 from pathlib import Path
 
-from .build import build_site
+from .build import build_site, suggest_topics
 from .errors import GeneratorError
-from .output import write_tree
+from .output import write_own_file, write_tree
+from .topicfiles import CURATED_FILE, LOCK_FILE, LOCK_HEADER
 
 __all__ = ["main"]
 
@@ -17,6 +18,8 @@ def _build(args: argparse.Namespace) -> int:
     for diag in site.diagnostics:
         print(f"{'error' if diag.level == 'unusable' else 'warning'}: {diag}", file=sys.stderr)
     report = write_tree(Path(args.out), site.files)
+    if write_own_file(Path(args.content) / LOCK_FILE, site.lock, marker=LOCK_HEADER):
+        print(f"updated {Path(args.content) / LOCK_FILE}: keep it with the digests so topics stay put")
     print(site.summary())
     print(f"wrote {len(report.written)} files, {len(report.unchanged)} unchanged, "
           f"{len(report.removed)} removed, into {args.out}")
@@ -49,6 +52,15 @@ def _quality(args: argparse.Namespace) -> int:
     return 1 if failed else 0
 
 
+def _suggest(args: argparse.Namespace) -> int:
+    out = Path(args.out) if args.out else Path(args.content) / CURATED_FILE
+    if out.exists():
+        raise GeneratorError(f"{out} exists and papersite never overwrites it; pass --out with another path")
+    write_own_file(out, suggest_topics(Path(args.content)), marker="# Topics proposed by")
+    print(f"wrote {out}: edit it, then build; papers are assigned by its phrases")
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="papersite", description="Build a paper site from daily digests.")
     sub = parser.add_subparsers(dest="command", required=True)
@@ -63,6 +75,11 @@ def main(argv: list[str] | None = None) -> int:
     quality.add_argument("--min-recall", type=float, default=0.0)
     quality.add_argument("-v", "--verbose", action="store_true", help="list wrong and missed links")
     quality.set_defaults(func=_quality)
+    topics = sub.add_parser("topics", help="work with topics").add_subparsers(dest="topics_command", required=True)
+    suggest = topics.add_parser("suggest", help="write a proposed topics.yml from the current collection")
+    suggest.add_argument("--content", default="content", help="content folder (default: content)")
+    suggest.add_argument("--out", help="where to write it (default: CONTENT/topics.yml, only if absent)")
+    suggest.set_defaults(func=_suggest)
     args = parser.parse_args(argv)
     try:
         return args.func(args)

@@ -94,6 +94,8 @@ def duplicate_diagnostics(records: Iterable[PaperRecord]) -> list[Diagnostic]:
     first: dict[tuple[str, str], PaperRecord] = {}
     diags = []
     for record in sorted(records, key=lambda r: (r.path, r.line)):
+        if record.arxiv_id:  # arXiv lists a paper once per category it is cross-listed in
+            continue
         key = (record.path, paper_key(record))
         if key in first:
             diags.append(Diagnostic(record.path, record.line,

@@ -17,7 +17,9 @@ from mkdocs.structure.files import File, Files
 
 from .build import build_site
 from .errors import GeneratorError
+from .output import write_own_file
 from .settings import SETTINGS_FILE, load_settings
+from .topicfiles import CURATED_FILE, LOCK_FILE, LOCK_HEADER
 
 __all__ = ["PapersitePlugin"]
 
@@ -49,6 +51,8 @@ class PapersitePlugin(BasePlugin[PapersiteConfig]):
     def on_files(self, files: Files, *, config) -> Files:
         try:
             site = build_site(self.content, templates=self.templates)
+            if write_own_file(self.content / LOCK_FILE, site.lock, marker=LOCK_HEADER):
+                log.info("papersite: updated %s (commit it so topics stay put)", self.content / LOCK_FILE)
         except GeneratorError as exc:
             raise PluginError(f"papersite: {exc}") from exc
         for diag in site.diagnostics:
@@ -60,7 +64,7 @@ class PapersitePlugin(BasePlugin[PapersiteConfig]):
 
         docs = Path(config.docs_dir).resolve()
         settings = load_settings(self.content)
-        hidden = {self.content / SETTINGS_FILE, self.content / "topics.yml"}
+        hidden = {self.content / SETTINGS_FILE, self.content / CURATED_FILE, self.content / LOCK_FILE}
         digests = (self.content / settings.digests).resolve()
         for file in list(files):
             path = Path(file.abs_src_path).resolve() if file.abs_src_path else None

@@ -112,6 +112,8 @@ class Topic:
     keyphrases: tuple[str, ...]
     papers: tuple[str, ...]  # paper ids, newest first
     description: str = ""
+    parent: str | None = None  # name of the parent topic (curated topics only)
+    curated: bool = False  # from content/topics.yml rather than discovered
 
 
 @dataclass(frozen=True)
@@ -122,5 +124,7 @@ class Analysis:
     mentions: tuple[Mention, ...]
     related: Mapping[str, tuple[Related, ...]]  # paper id -> best first
     topics: tuple[Topic, ...]
-    paper_topics: Mapping[str, tuple[str, ...]]  # paper id -> topic ids
+    paper_topics: Mapping[str, tuple[str, ...]]  # paper id -> topic ids, its own topic first
     ambiguous: tuple[str, ...] = field(default=())  # names that more than one paper introduces
+    topic_reasons: Mapping[str, Mapping[str, str]] = field(default_factory=dict)  # paper -> topic -> why
+    topic_lock: tuple = ()  # LockedTopic records for the next build to keep

@@ -21,7 +21,7 @@ from typing import Mapping
 
 from .errors import GeneratorError
 
-__all__ = ["write_tree", "WriteReport", "MANIFEST"]
+__all__ = ["write_tree", "write_own_file", "WriteReport", "MANIFEST"]
 
 MANIFEST = ".papersite-manifest.json"
 _TMP = ".papersite-tmp-"
@@ -112,3 +112,21 @@ def write_tree(out: Path, files: Mapping[str, str]) -> WriteReport:
     manifest = json.dumps({"generator": "papersite", "files": ours}, indent=1) + "\n"
     os.replace(_write_temp(out / MANIFEST, manifest.encode("utf-8")), out / MANIFEST)
     return WriteReport(tuple(changed), tuple(unchanged), tuple(removed))
+
+
+def write_own_file(path: Path, text: str, *, marker: str) -> bool:
+    """Write a bookkeeping file papersite owns (it starts with ``marker``), atomically.
+
+    Returns whether it changed. A file at ``path`` that does not start with the marker is the
+    author's, and is left alone with an error.
+    """
+    path = Path(path)
+    data = text.encode("utf-8")
+    if path.exists():
+        old = path.read_bytes()
+        if old == data:
+            return False
+        if not old.startswith(marker.encode("utf-8")):
+            raise GeneratorError(f"{path} was not written by papersite; move it away to let papersite keep its lock there")
+    os.replace(_write_temp(path, data), path)
+    return True

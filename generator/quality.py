@@ -42,7 +42,9 @@ class LinkScore:
 
 
 def label_files(folder: Path) -> list[Path]:
-    return sorted(Path(folder).glob("*.yml"))
+    """The link label files of a folder (those with ``must_link``; topic pairs live beside them)."""
+    return sorted(p for p in Path(folder).glob("*.yml")
+                  if "must_link" in (yaml.safe_load(p.read_text(encoding="utf-8")) or {}))
 
 
 def evaluate(label_file: Path) -> LinkScore:

@@ -88,7 +88,8 @@ def plan_site(collection: Collection, analysis: Analysis) -> list[PlannedPage]:
             "paper": paper,
             "dates": [{"date": d.isoformat(), "href": _href(src, day_path(d))} for d in paper.dates],
             "aliases": [a.name for a in analysis.aliases.get(pid, ()) if a.how != "full-title"],
-            "topics": [topic_ref(src, t) for t in analysis.paper_topics.get(pid, ())],
+            "topics": [dict(topic_ref(src, t), reason=analysis.topic_reasons.get(pid, {}).get(t, ""))
+                       for t in analysis.paper_topics.get(pid, ())],
             "links": links,
             "mentions": [dict(paper_ref(src, m.target), alias=m.alias,
                               evidence=highlight(m.evidence, m.start, m.end)) for m in mentions_out[pid]],
@@ -104,12 +105,16 @@ def plan_site(collection: Collection, analysis: Analysis) -> list[PlannedPage]:
         members = set(topic.papers)
         top_cited = sorted((p for p in topic.papers if cited[p]), key=lambda p: (-cited[p], p))[:10]
         per_day = Counter(d for p in topic.papers for d in papers[p].dates)
+        by_name = {t.name: t for t in topics.values()}
         pages.append(PlannedPage(src, "topic.md.j2", {
             "meta": {"title": topic.name, "description": topic.description},
             "topic": topic,
+            "parent": topic_ref(src, by_name[topic.parent].id) if topic.parent in by_name else None,
+            "children": [topic_ref(src, t.id) for t in analysis.topics if t.parent == topic.name],
             "papers": [paper_ref(src, p) for p in newest_first(members)],
             "most_mentioned": [dict(paper_ref(src, p), count=cited[p]) for p in top_cited],
-            "related_topics": [dict(topic_ref(src, other), weight=w) for other, w in topic_links.get(tid, [])[:8]],
+            "related_topics": [dict(topic_ref(src, other), shared=shared, mentions=mentions)
+                               for other, shared, mentions in topic_links.get(tid, [])[:8]],
             "per_day": [{"date": d.isoformat(), "href": _href(src, day_path(d)), "count": n}
                         for d, n in sorted(per_day.items(), reverse=True)],
         }))
@@ -167,19 +172,23 @@ def _paper_meta(paper: Paper, topic_names: list[str]) -> dict:
     return {"title": paper.title, "description": desc, "tags": topic_names}
 
 
-def _topic_links(analysis: Analysis) -> dict[str, list[tuple[str, int]]]:
-    """Topics joined by related-paper edges and mentions that cross between them."""
+def _topic_links(analysis: Analysis) -> dict[str, list[tuple[str, int, int]]]:
+    """Topics joined by the papers they share and the mentions that cross between them."""
     where = analysis.paper_topics
-    weight: Counter = Counter()
-    pairs = [(m.source, m.target) for m in analysis.mentions]
-    pairs += [(r.source, r.target) for items in analysis.related.values() for r in items]
-    for a, b in pairs:
-        for ta in where.get(a, ()):
-            for tb in where.get(b, ()):
-                if ta != tb:
-                    weight[(ta, tb)] += 1
-                    weight[(tb, ta)] += 1
-    out: dict[str, list[tuple[str, int]]] = defaultdict(list)
-    for (ta, tb), w in weight.items():
-        out[ta].append((tb, w))
-    return {t: sorted(v, key=lambda x: (-x[1], x[0])) for t, v in out.items()}
+    shared: Counter = Counter()
+    crossing: Counter = Counter()
+    for tids in where.values():
+        for a in tids:
+            for b in tids:
+                if a != b:
+                    shared[(a, b)] += 1
+    for m in analysis.mentions:
+        for a in where.get(m.source, ()):
+            for b in where.get(m.target, ()):
+                if a != b:
+                    crossing[(a, b)] += 1
+                    crossing[(b, a)] += 1
+    out: dict[str, list[tuple[str, int, int]]] = defaultdict(list)
+    for a, b in sorted(set(shared) | set(crossing)):
+        out[a].append((b, shared[(a, b)], crossing[(a, b)]))
+    return {t: sorted(v, key=lambda x: (-(2 * x[1] + x[2]), x[0])) for t, v in out.items()}

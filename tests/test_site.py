@@ -67,15 +67,15 @@ def test_second_digest_accumulates_and_urls_stay(bundled, tmp_path):
     assert "Nested Codes for Retrieval" in mrl  # it names MRL by its title
 
 
-def test_cli_writes_markdown_tree_and_graph(tmp_path):
+def test_cli_writes_markdown_tree_and_graph(bundled, tmp_path):
     out = tmp_path / "out"
-    result = subprocess.run([sys.executable, "-m", "generator.cli", "build", "--content", str(ROOT / "content"),
+    result = subprocess.run([sys.executable, "-m", "generator.cli", "build", "--content", str(bundled),
                              "--out", str(out)], capture_output=True, text=True)
     assert result.returncode == 0, result.stderr
     assert "65 papers" in result.stdout
     assert len(list((out / "papers").glob("*.md"))) == 65
     assert (out / "index.md").exists() and (out / "graph.md").exists() and (out / "graph.json").exists()
-    again = subprocess.run([sys.executable, "-m", "generator.cli", "build", "--content", str(ROOT / "content"),
+    again = subprocess.run([sys.executable, "-m", "generator.cli", "build", "--content", str(bundled),
                             "--out", str(out)], capture_output=True, text=True)
     assert "0 removed" in again.stdout and "wrote 0 files" in again.stdout
 

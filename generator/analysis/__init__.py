@@ -26,13 +26,15 @@ def find_links(collection: Collection, matrix=None):
     return dict(table.aliases), mentions, ambiguous
 
 
-def analyse(collection: Collection, *, related_k: int = 5, seed: int = 42) -> Analysis:
+def analyse(collection: Collection, *, related_k: int = 5, seed: int = 42,
+            curated: tuple = (), locked: tuple = ()) -> Analysis:
     """Run every analysis in dependency order: text vectors, links, related papers, topics."""
     matrix, vectorizer = tfidf_matrix(collection)
     aliases, mentions, ambiguous = find_links(collection, matrix)
     related = related_papers(collection, matrix, k=related_k)
-    topics, paper_topics = find_topics(collection, related, (matrix, vectorizer), seed=seed)
+    topics = find_topics(collection, related, (matrix, vectorizer), curated=curated, locked=locked, seed=seed)
     return Analysis(
         aliases=aliases, mentions=mentions, related=related,
-        topics=topics, paper_topics=paper_topics, ambiguous=ambiguous,
+        topics=topics.topics, paper_topics=topics.paper_topics, ambiguous=ambiguous,
+        topic_reasons=topics.reasons, topic_lock=topics.lock,
     )

@@ -30,6 +30,12 @@ typically commonly widely significant substantial promising potential finally sp
 particularly thus e g i ii iii iv v x way ways problem problems issue issues challenge challenges
 challenging capabilities capability able ability number numbers set sets large-scale wide range
 improvement improvements extends extend central comparable innovative allowing faster generated
+exhibit exhibits exhibited prevent prevents prevented yield yields yielded reduce reduces reduced
+increase increases increased require requires required obtain obtains obtained perform performs
+performed suffer suffers suffered capture captures captured address addresses addressed explore
+explores explored propose employ employs employed utilize utilizes utilized apply applies applied
+achieve outperform surpass surpasses consistently substantially remarkably notably simply
+produce produces produced provide provides provided enable enables show
 """.split()) | ENGLISH_STOP_WORDS
 # Words too general to name a topic alone, though fine inside a phrase ("continual learning").
 _WEAK = frozenset("""

@@ -1,28 +1,45 @@
-"""Topics: communities of the similarity graph, named by their distinctive phrases.
+"""Topics: curated ones a person named, and discovered ones for everything else.
 
-Louvain community detection (networkx, fixed seed) on the graph of related
-papers groups papers that share vocabulary; a community larger than a quarter
-of the collection is split again, and tiny ones join the community they are
-most connected to, so every paper has a topic and no topic swallows the site.
-Names come from class-based TF-IDF: the phrases whose weight inside the
-community most exceeds their weight in the whole collection, multi-word
-phrases first ("continual learning" over "learning").
+- **Curated** topics (``content/topics.yml``) take the papers that write one of their
+  phrases, and papers whose wording is close to those papers.
+- **Discovered** topics: Louvain community detection (networkx, fixed seed) on the graph of
+  related papers; a community above a quarter of the collection is split again, and tiny
+  ones join the topic their text is nearest, so every paper has a topic and none swallows
+  the site. Names are the phrases most of the group writes and few outside it do
+  (class-based TF-IDF), multi-word phrases first ("continual learning" over "learning").
+- **Stable** across days: the lock of the last build says which papers each discovered
+  topic holds. Those papers stay; a new paper joins the locked topic whose papers it is
+  closest to; only new papers that fit nowhere form new topics. Names and ids never change.
+- **One to three topics** per paper: besides its own, a paper joins a topic that most of
+  its nearest papers belong to. Every assignment keeps its reason, shown on the paper page.
 """
 from __future__ import annotations
 
-from collections import defaultdict
+from collections import Counter, defaultdict
+from dataclasses import dataclass
+from typing import Mapping
 
+import ahocorasick
 import networkx as nx
 import numpy as np
 
 from ..model import Collection, Related, Topic
 from ..slugs import slugify
-from .phrases import is_name_worthy
+from ..text import fold
+from ..topicfiles import CuratedTopic, LockedTopic
+from .phrases import analyze, is_name_worthy
 
-__all__ = ["find_topics", "similarity_graph"]
+__all__ = ["TopicResult", "find_topics", "similarity_graph"]
 
 MAX_SHARE = 0.25
 MIN_SIZE = 3
+MAX_TOPICS = 3  # per paper
+JOIN_MIN = 0.02  # cosine to a topic's centroid below which a new paper does not join it
+CURATED_CLOSE = 0.25
+NAME_PURITY = 0.5
+NAME_COVERAGE = 0.3  # share of the group that must write a name's second phrase  # share of a phrase's papers that must be in the group for it to name the group
+GENERIC_SHARE = 0.15  # a phrase more than this share of all papers write is too general for a name  # cosine to a curated topic's centroid that counts as "close in wording"
+SECOND_TOPIC_RATIO = 0.9  # of the closeness to its own topic that puts a paper in a second one
 
 
 def similarity_graph(related: dict[str, tuple[Related, ...]]) -> nx.Graph:
@@ -39,7 +56,7 @@ def _communities(graph: nx.Graph, *, seed: int, max_size: int) -> list[set[str]]
     """Louvain, applied again inside any community above ``max_size``."""
     pending = [set(graph.nodes)]
     done: list[set[str]] = []
-    resolution = 1.0
+    resolution = 1.5  # finer than Louvain's default: a topic page should be a subject, not a field
     while pending:
         nodes = pending.pop()
         # Integer labels in sorted order, on a graph built here: networkx walks sets of nodes
@@ -128,49 +145,294 @@ def _name(phrases: list[str]) -> str:
     return name[0].upper() + name[1:]
 
 
-def find_topics(collection: Collection, related: dict[str, tuple[Related, ...]], tfidf, *, seed: int = 42
-                ) -> tuple[tuple[Topic, ...], dict[str, tuple[str, ...]]]:
-    """Topics (largest first) and each paper's topic ids."""
+
+
+@dataclass(frozen=True)
+class TopicResult:
+    topics: tuple[Topic, ...]  # largest first
+    paper_topics: Mapping[str, tuple[str, ...]]  # paper id -> topic ids, its own topic first
+    reasons: Mapping[str, Mapping[str, str]]  # paper id -> topic id -> why it is there
+    lock: tuple[LockedTopic, ...]  # what the next build must keep
+
+
+class _Vectors:
+    """The TF-IDF rows and what naming needs, computed once."""
+
+    def __init__(self, collection: Collection, matrix, vectorizer):
+        self.ids = list(collection.papers)
+        self.index = {pid: i for i, pid in enumerate(self.ids)}
+        self.matrix = matrix
+        try:
+            self.terms = np.asarray(vectorizer.get_feature_names_out())
+        except (AttributeError, ValueError):  # nothing was learnt: every paper was stop words
+            self.terms = np.asarray([], dtype=str)
+        self.usable = matrix.shape[1] == len(self.terms) and len(self.terms) > 0
+        if self.usable:
+            self.present = (matrix > 0).astype(np.float32).tocsr()
+            self.df = np.asarray(self.present.sum(axis=0)).ravel()
+            self.worthy = np.fromiter((is_name_worthy(str(t)) for t in self.terms), dtype=bool, count=len(self.terms))
+            titles = [p.title for p in collection.papers.values()]
+            self.titled = (vectorizer.transform(titles) > 0).astype(np.float32).tocsr()
+
+    def rows(self, pids) -> list[int]:
+        return sorted(self.index[p] for p in pids)
+
+    def centroid(self, pids) -> np.ndarray:
+        c = np.asarray(self.matrix[self.rows(pids)].mean(axis=0)).ravel()
+        norm = np.linalg.norm(c)
+        return c / norm if norm else c
+
+    def cohesion(self, pids) -> float:
+        """Lower quartile of each member's cosine to the centroid of the others."""
+        rows = self.rows(pids)
+        if len(rows) < 2 or not self.usable:
+            return 0.0
+        total = np.asarray(self.matrix[rows].sum(axis=0)).ravel()
+        sims = []
+        for r in rows:
+            x = self.matrix[r].toarray().ravel()
+            rest = total - x
+            norm = np.linalg.norm(rest)
+            sims.append(float(rest @ x / norm) if norm else 0.0)
+        return float(np.percentile(sims, 25))
+
+    def keyphrases(self, pids, n: int = 8) -> list[str]:
+        if not self.usable:
+            return []
+        return _keyphrases(self.rows(pids), self.present, self.df, self.terms, self.worthy, self.titled, n=n)
+
+    def name(self, pids, avoid: frozenset[str] = frozenset()) -> str:
+        """Two key phrases, multi-word ones first, none that the whole field writes."""
+        phrases = self.keyphrases(pids, n=12)
+        col = {str(t): i for i, t in enumerate(self.terms)}
+        inside = np.asarray(self.present[self.rows(pids)].sum(axis=0)).ravel()
+        # Field-wide phrases ("neural networks", "machine learning") name no group in particular:
+        # a name must be written mostly inside the group, and not by a large share of all papers.
+        limit = max(3, GENERIC_SHARE * len(self.ids))
+        specific = [p for p in phrases if self.df[col[p]] <= limit and inside[col[p]] >= NAME_PURITY * self.df[col[p]]]
+        ordered = [p for p in specific if " " in p] + [p for p in specific if " " not in p]
+        # Another topic already leads with this phrase: lead with the next one.
+        ordered = [p for p in ordered if p not in avoid] + [p for p in ordered if p in avoid]
+        # The second phrase must also speak for a good part of the group, or the name is one phrase.
+        common = max(2, NAME_COVERAGE * len(pids))
+        return _name(ordered[:1] + [p for p in ordered[1:2] if inside[col[p]] >= common])
+
+
+def _curated_members(collection: Collection, curated: tuple[CuratedTopic, ...], vectors: _Vectors):
+    """Papers of each curated topic, with the phrase or closeness that put them there."""
+    automaton = ahocorasick.Automaton()
+    for i, topic in enumerate(curated):
+        for phrase in topic.phrases:
+            key = f" {fold(phrase)} "
+            if key.strip():
+                existing = automaton.get(key, ())
+                automaton.add_word(key, existing + ((i, phrase),))
+    members: dict[int, dict[str, str]] = defaultdict(dict)
+    if len(automaton):
+        automaton.make_automaton()
+        for pid, paper in collection.papers.items():
+            for _, hits in automaton.iter(f" {fold(paper.title + ' ' + paper.abstract)} "):
+                for i, phrase in hits:
+                    members[i].setdefault(pid, f"matched '{phrase}'")
+    if vectors.usable:
+        for i in sorted(members):
+            matched = sorted(members[i])
+            sims = vectors.matrix @ vectors.centroid(matched)
+            for pid in vectors.ids:
+                if pid not in members[i] and sims[vectors.index[pid]] >= CURATED_CLOSE:
+                    members[i][pid] = f"close in wording to its {len(matched)} papers that name it"
+    return members
+
+
+def _nearest(vectors: _Vectors, pids, groups: dict[str, set[str]]) -> dict[str, tuple[str, float]]:
+    """For each paper, the group whose centroid its text is closest to."""
+    if not groups or not vectors.usable:
+        return {}
+    names = sorted(groups)
+    centroids = np.vstack([vectors.centroid(groups[g]) for g in names])
+    out = {}
+    for pid in sorted(pids):
+        sims = centroids @ vectors.matrix[vectors.index[pid]].toarray().ravel()
+        best = int(np.lexsort((np.arange(len(names)), -sims))[0])
+        out[pid] = (names[best], float(sims[best]))
+    return out
+
+
+def _discover(graph: nx.Graph, pids: set[str], vectors: _Vectors, *, seed: int, max_size: int) -> list[set[str]]:
+    sub = nx.Graph()
+    sub.add_nodes_from(sorted(pids))
+    sub.add_weighted_edges_from(sorted((u, v, d["weight"]) for u in sorted(pids) for v, d in graph[u].items()
+                                       if v in pids and u < v))
+    parts = _communities(sub, seed=seed, max_size=max_size)
+    return _merge_small(parts, vectors.matrix, vectors.index) if parts else []
+
+
+def _reason(vectors: _Vectors, pid: str, phrases: list[str], paper_text: str) -> str:
+    shared = [p for p in phrases if f" {p} " in paper_text][:2]
+    if shared:
+        return "shares " + " and ".join(f"'{p}'" for p in shared) + " with this topic"
+    return "closest in wording to the papers of this topic"
+
+
+def find_topics(collection: Collection, related: dict[str, tuple[Related, ...]], tfidf, *,
+                curated: tuple[CuratedTopic, ...] = (), locked: tuple[LockedTopic, ...] = (),
+                seed: int = 42) -> TopicResult:
+    """Topics of the collection; see the module docstring for the rules."""
     matrix, vectorizer = tfidf
     ids = list(collection.papers)
     if not ids:
-        return (), {}
+        return TopicResult((), {}, {}, locked)
+    vectors = _Vectors(collection, matrix, vectorizer)
     graph = similarity_graph(related)
     max_size = max(MIN_SIZE, int(MAX_SHARE * len(ids)))
-    index = {pid: i for i, pid in enumerate(ids)}
-    parts = _merge_small(_communities(graph, seed=seed, max_size=max_size), matrix, index)
-    try:
-        terms = np.asarray(vectorizer.get_feature_names_out())
-    except (AttributeError, ValueError):  # nothing was learnt: every paper was stop words
-        terms = np.asarray([], dtype=str)
-    usable = matrix.shape[1] == len(terms) and len(terms) > 0
-    if usable:
-        present = (matrix > 0).astype(np.float32).tocsr()
-        df = np.asarray(present.sum(axis=0)).ravel()
-        worthy = np.fromiter((is_name_worthy(str(t)) for t in terms), dtype=bool, count=len(terms))
-        # Which papers carry each feature in their title: authors' own words for their field.
-        titled = (vectorizer.transform([p.title for p in collection.papers.values()]) > 0).astype(np.float32).tocsr()
+    reasons: dict[str, dict[str, str]] = defaultdict(dict)
 
-    topics, used = [], set()
-    for part in parts:
-        rows = sorted(index[p] for p in part)
-        phrases = _keyphrases(rows, present, df, terms, worthy, titled) if usable else []
-        name = _name(phrases)
-        slug = slugify(name, fallback="topic")
-        base, k = slug, 2
-        while slug in used:
-            slug, k = f"{base}-{k}", k + 1
-        used.add(slug)
-        papers = tuple(sorted(part, key=lambda p: (-collection.papers[p].date.toordinal(), p)))
-        first = min(collection.papers[p].date for p in part)
-        last = max(collection.papers[p].dates[-1] for p in part)
-        span = first.isoformat() if first == last else f"{first.isoformat()} to {last.isoformat()}"
-        description = (f"{len(papers)} papers on {', '.join(phrases[:3]) or 'assorted subjects'}, "
-                       f"listed {span}.")
-        topics.append(Topic(slug, name, tuple(phrases), papers, description))
+    # 1. Curated topics.
+    curated_members = _curated_members(collection, curated, vectors)
+    curated_ids = {}
+    for i, topic in enumerate(curated):
+        curated_ids[i] = slugify(topic.name, fallback="topic")
+        for pid, why in curated_members.get(i, {}).items():
+            reasons[pid][curated_ids[i]] = why
+    covered = {pid for m in curated_members.values() for pid in m}
+
+    # 2. Discovered topics for the rest: locked ones keep their papers, new papers join the nearest.
+    rest = set(ids) - covered
+    groups: dict[str, set[str]] = {}
+    names: dict[str, str] = {}
+    used = set(curated_ids.values())
+    for t in locked:
+        keep = {p for p in t.papers if p in rest}
+        if keep and t.id not in used:
+            groups[t.id], names[t.id] = keep, t.name
+            used.add(t.id)
+    placed = {p for g in groups.values() for p in g}
+    newcomers = rest - placed
+    homeless: set[str] = set()
+    # A new paper joins a locked topic only if it is as close to it as the topic's own
+    # papers are to one another (its lower quartile); a day of another field forms new topics.
+    bar = {gid: max(JOIN_MIN, vectors.cohesion(members)) for gid, members in groups.items()}
+    for pid, (gid, sim) in _nearest(vectors, newcomers, groups).items():
+        if sim >= bar[gid]:
+            groups[gid].add(pid)
+        else:
+            homeless.add(pid)
+    homeless |= newcomers - {p for g in groups.values() for p in g}
+    new_parts = _discover(graph, homeless, vectors, seed=seed, max_size=max_size) if homeless else []
+    # New groups too small to stand alone join the nearest topic there is, curated ones included.
+    small = [p for p in new_parts if len(p) < MIN_SIZE]
+    big = [p for p in new_parts if len(p) >= MIN_SIZE]
+    hosts = {f"g:{gid}": members for gid, members in groups.items() if members}
+    hosts.update({f"n:{i}": part for i, part in enumerate(big)})
+    hosts.update({f"c:{i}": set(m) for i, m in curated_members.items() if m})
+    if small and hosts:
+        new_parts = big
+        for pid, (host, _) in _nearest(vectors, {p for part in small for p in part}, hosts).items():
+            kind, key = host.split(":", 1)
+            if kind == "g":
+                groups[key].add(pid)
+            elif kind == "n":
+                big[int(key)].add(pid)
+            else:
+                curated_members[int(key)][pid] = "closest in wording to this topic's papers"
+                reasons[pid][curated_ids[int(key)]] = curated_members[int(key)][pid]
+    # Oversized topics split; the largest part keeps the name and the page.
+    for gid in sorted(groups):
+        if len(groups[gid]) > max_size:
+            parts = sorted(_discover(graph, groups[gid], vectors, seed=seed, max_size=max_size),
+                           key=lambda p: (-len(p), min(p)))
+            if len(parts) > 1:
+                groups[gid] = parts[0]
+                new_parts.extend(parts[1:])
+    for part in sorted(new_parts, key=lambda p: (-len(p), min(p))):
+        leading = frozenset(n.split(" · ")[0].lower() for n in list(names.values()) + [t.name for t in curated])
+        name = vectors.name(part, avoid=leading)
+        gid, k = slugify(name, fallback="topic"), 2
+        base = gid
+        while gid in used:
+            gid, k = f"{base}-{k}", k + 1
+        used.add(gid)
+        groups[gid], names[gid] = set(part), name
+
+    # 3. Key phrases, and the reason each paper is in its own topic.
+    texts = {pid: f" {' '.join(analyze(p.title + '. ' + p.abstract))} " for pid, p in collection.papers.items()}
+    members_of: dict[str, set[str]] = {}
+    info: dict[str, tuple[str, tuple[str, ...], str | None, str | None, bool]] = {}
+    for i, topic in enumerate(curated):
+        members = set(curated_members.get(i, {}))
+        if members:
+            members_of[curated_ids[i]] = members
+            info[curated_ids[i]] = (topic.name, tuple(topic.phrases) or tuple(vectors.keyphrases(members)),
+                                    topic.description or None, topic.parent, True)
+    for gid in sorted(groups):
+        if groups[gid]:
+            phrases = tuple(vectors.keyphrases(groups[gid]))
+            members_of[gid] = set(groups[gid])
+            info[gid] = (names[gid], phrases, None, None, False)
+            for pid in groups[gid]:
+                reasons[pid].setdefault(gid, _reason(vectors, pid, list(phrases), texts[pid]))
+
+    # 4. Second and third topics: topics whose papers a paper's wording is nearly as close to
+    #    as to its own topic's.
+    if vectors.usable and len(members_of) > 1:
+        tids = sorted(members_of)
+        sums = np.vstack([np.asarray(vectors.matrix[vectors.rows(members_of[t])].sum(axis=0)).ravel() for t in tids])
+        norms = np.linalg.norm(sums, axis=1)
+        norms[norms == 0] = 1.0
+        sims = np.asarray(vectors.matrix @ (sums / norms[:, None]).T)
+        col = {t: j for j, t in enumerate(tids)}
+        # Papers of earlier builds keep the second topics they had: adding a day must not
+        # reshuffle them. Only papers new to the lock get second topics computed.
+        earlier_also = {(pid, t.id) for t in locked for pid in t.also}
+        settled = {pid for t in locked for pid in t.papers + t.also}
+        for pid, tid in sorted(earlier_also):
+            if pid in reasons and tid in members_of and tid not in reasons[pid] and len(reasons[pid]) < MAX_TOPICS:
+                reasons[pid][tid] = "its wording is nearly as close to this topic's papers as to its own topic's"
+                members_of[tid].add(pid)
+        for pid in ids:
+            if pid in settled:
+                continue
+            x = vectors.matrix[vectors.index[pid]].toarray().ravel()
+            row = sims[vectors.index[pid]].copy()
+            for t in reasons[pid]:  # its own topics without itself: a paper is always close to itself
+                rest = sums[col[t]] - x
+                n = np.linalg.norm(rest)
+                row[col[t]] = float(rest @ x / n) if n else 0.0
+            first = max(row[col[t]] for t in reasons[pid])
+            for j in np.lexsort((np.arange(len(tids)), -row)):
+                tid = tids[j]
+                if len(reasons[pid]) >= MAX_TOPICS or row[j] < SECOND_TOPIC_RATIO * first:
+                    break
+                if tid not in reasons[pid] and len(members_of[tid]) < max_size:
+                    reasons[pid][tid] = "its wording is nearly as close to this topic's papers as to its own topic's"
+                    members_of[tid].add(pid)
+    for pid in ids:  # curated phrase matches may exceed three: keep the first three
+        for tid in list(reasons[pid])[MAX_TOPICS:]:
+            del reasons[pid][tid]
+            members_of[tid].discard(pid)
+
+    topics = [_topic(collection, tid, name, members_of[tid], phrases, description, parent=parent, curated=cur)
+              for tid, (name, phrases, description, parent, cur) in info.items() if members_of[tid]]
     topics.sort(key=lambda t: (-len(t.papers), t.id))
-    paper_topics = {pid: () for pid in ids}
-    for topic in topics:
-        for pid in topic.papers:
-            paper_topics[pid] = tuple(sorted(paper_topics[pid] + (topic.id,)))
-    return tuple(topics), paper_topics
+    paper_topics = {pid: tuple(reasons[pid]) for pid in ids}
+    also = defaultdict(list)
+    for pid in ids:
+        for tid in list(reasons[pid])[1:]:
+            also[tid].append(pid)
+    locked_curated = [LockedTopic(curated_ids[i], t.name, (), tuple(also[curated_ids[i]]))
+                      for i, t in enumerate(curated) if also.get(curated_ids[i])]
+    lock = tuple(sorted([LockedTopic(gid, names[gid], tuple(sorted(groups[gid])), tuple(also.get(gid, ())))
+                         for gid in sorted(groups) if groups[gid]] + locked_curated, key=lambda t: t.id))
+    return TopicResult(tuple(topics), paper_topics, {pid: dict(reasons[pid]) for pid in ids}, lock)
+
+
+def _topic(collection: Collection, tid: str, name: str, members: set[str], phrases: tuple[str, ...],
+           description: str | None, *, parent: str | None = None, curated: bool = False) -> Topic:
+    papers = tuple(sorted(members, key=lambda p: (-collection.papers[p].date.toordinal(), p)))
+    if not description:
+        first = min(collection.papers[p].date for p in members)
+        last = max(collection.papers[p].dates[-1] for p in members)
+        span = first.isoformat() if first == last else f"{first.isoformat()} to {last.isoformat()}"
+        description = (f"{len(papers)} {'paper' if len(papers) == 1 else 'papers'} on "
+                       f"{', '.join(phrases[:3]) or 'assorted subjects'}, listed {span}.")
+    return Topic(tid, name, phrases, papers, description, parent=parent, curated=curated)

@@ -10,12 +10,30 @@ from pathlib import Path
 
 from ..errors import Diagnostic
 from ..model import PaperRecord
-from . import daily_papers
+import gzip
+import lzma
 
-__all__ = ["read_digest", "digest_files", "decode"]
+from . import arxiv_jsonl, daily_papers
 
-# suffix -> reader; ``read(text, *, path, year)``
-READERS = {".txt": daily_papers}
+__all__ = ["read_digest", "digest_files", "decode", "reader_for"]
+
+# file ending -> reader; each has ``read(text, *, path, year)``. Compressed files are
+# read through their compression: "2025-03-18.jsonl.xz" is a ".jsonl" file.
+READERS = {".txt": daily_papers, ".jsonl": arxiv_jsonl}
+_COMPRESSION = {".xz": lzma.decompress, ".gz": gzip.decompress}
+
+
+def reader_for(path: Path):
+    """The reader and decompressor for a file name, or (None, None)."""
+    name = path.name.lower()
+    unpack = None
+    for ext, fn in _COMPRESSION.items():
+        if name.endswith(ext):
+            name, unpack = name[: -len(ext)], fn
+    for ext, reader in READERS.items():
+        if name.endswith(ext):
+            return reader, unpack
+    return None, None
 
 
 def digest_files(folder: Path) -> list[Path]:
@@ -39,11 +57,17 @@ def read_digest(path: Path, *, display: str | None = None, year: int | None = No
                 ) -> tuple[list[PaperRecord], list[Diagnostic]]:
     """Read one digest file with the reader its suffix names."""
     shown = display or str(path)
-    reader = READERS.get(path.suffix.lower())
+    reader, unpack = reader_for(path)
     if reader is None:
         return [], [Diagnostic(shown, 1, f"unsupported digest format {path.suffix or '(no suffix)'!r}; "
-                               f"expected one of {', '.join(sorted(READERS))}", "unusable")]
-    text, diags = decode(path.read_bytes(), shown)
+                               f"expected one of {', '.join(sorted(READERS))} (optionally .gz or .xz)", "unusable")]
+    data = path.read_bytes()
+    if unpack is not None:
+        try:
+            data = unpack(data)
+        except (OSError, lzma.LZMAError, EOFError) as exc:
+            return [], [Diagnostic(shown, 1, f"cannot decompress: {exc}", "unusable")]
+    text, diags = decode(data, shown)
     text = text.replace("\r\n", "\n").replace("\r", "\n")
     records, more = reader.read(text, path=shown, year=year)
     return records, diags + more

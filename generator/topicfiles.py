@@ -1,0 +1,109 @@
+"""Topic files in the content folder: curated topics (written by a person) and the lock of
+discovered topics (written by papersite), read and validated once, at the edge.
+
+``topics.yml`` is the author's: papersite reads it and never writes it (``topics suggest``
+only writes it when it does not exist). ``topics.lock.yml`` is papersite's: it remembers
+which papers each discovered topic holds, so that names and URLs stay put as days are added.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import yaml
+
+from .errors import SettingsError
+
+__all__ = ["CuratedTopic", "LockedTopic", "read_curated", "read_lock", "lock_text", "suggestion_text",
+           "CURATED_FILE", "LOCK_FILE", "LOCK_HEADER"]
+
+CURATED_FILE = "topics.yml"
+LOCK_FILE = "topics.lock.yml"
+LOCK_HEADER = "# Written by papersite"
+
+
+@dataclass(frozen=True)
+class CuratedTopic:
+    name: str
+    description: str = ""
+    phrases: tuple[str, ...] = ()
+    parent: str | None = None
+
+
+@dataclass(frozen=True)
+class LockedTopic:
+    id: str
+    name: str
+    papers: tuple[str, ...]  # papers whose own topic it is
+    also: tuple[str, ...] = ()  # papers that have it as a second or third topic
+
+
+def read_curated(content: Path) -> tuple[CuratedTopic, ...]:
+    path = content / CURATED_FILE
+    if not path.exists():
+        return ()
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    except (yaml.YAMLError, UnicodeDecodeError) as exc:
+        raise SettingsError(f"{path}: not valid YAML: {exc}") from exc
+    items = data.get("topics") if isinstance(data, dict) else None
+    if not isinstance(items, list):
+        raise SettingsError(f"{path}: expected 'topics:' followed by a list of topics")
+    topics, names = [], set()
+    for i, item in enumerate(items, 1):
+        where = f"{path}: topic {i}"
+        if not isinstance(item, dict) or not isinstance(item.get("name"), str) or not item["name"].strip():
+            raise SettingsError(f"{where}: every topic needs a 'name'")
+        unknown = set(item) - {"name", "description", "phrases", "parent"}
+        if unknown:
+            raise SettingsError(f"{where}: unknown key(s) {', '.join(sorted(unknown))}")
+        phrases = item.get("phrases") or []
+        if not isinstance(phrases, list) or not all(isinstance(p, str) and p.strip() for p in phrases):
+            raise SettingsError(f"{where}: 'phrases' must be a list of words or phrases")
+        name = item["name"].strip()
+        if name.casefold() in names:
+            raise SettingsError(f"{where}: the name {name!r} is used twice")
+        names.add(name.casefold())
+        topics.append(CuratedTopic(name, str(item.get("description") or "").strip(),
+                                   tuple(p.strip() for p in phrases),
+                                   str(item["parent"]).strip() if item.get("parent") else None))
+    known = {t.name for t in topics}
+    for t in topics:
+        if t.parent and t.parent not in known:
+            raise SettingsError(f"{path}: topic {t.name!r} has parent {t.parent!r}, which is not a topic of this file")
+    return tuple(topics)
+
+
+def read_lock(content: Path) -> tuple[LockedTopic, ...]:
+    """The discovered topics of the last build; a damaged lock is ignored (topics are rediscovered)."""
+    path = content / LOCK_FILE
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+        return tuple(LockedTopic(str(t["id"]), str(t["name"]), tuple(str(p) for p in t.get("papers") or ()),
+                                 tuple(str(p) for p in t.get("also") or ()))
+                     for t in data.get("topics") or ())
+    except (OSError, yaml.YAMLError, UnicodeDecodeError, AttributeError, KeyError, TypeError):
+        return ()
+
+
+def lock_text(topics: tuple[LockedTopic, ...]) -> str:
+    body = yaml.safe_dump({"version": 1, "topics": [
+        {"id": t.id, "name": t.name, "papers": list(t.papers), **({"also": list(t.also)} if t.also else {})}
+        for t in topics]},
+        sort_keys=False, allow_unicode=False, width=100)
+    return (f"{LOCK_HEADER}: the discovered topics, so that their names and pages stay put as days\n"
+            "# are added. Commit it with the digests. Curate topics in topics.yml; delete this file\n"
+            "# to discover all topics afresh.\n" + body)
+
+
+def suggestion_text(topics) -> str:
+    """A topics.yml proposal from discovered topics: a starting point for a person to edit."""
+    def phrases(t):  # multi-word phrases match few papers by accident; single words many
+        multi = [p for p in t.keyphrases if " " in p]
+        return (multi or list(t.keyphrases))[:5]
+
+    body = yaml.safe_dump({"topics": [
+        {"name": t.name, "description": t.description, "phrases": phrases(t)} for t in topics]},
+        sort_keys=False, allow_unicode=True, width=100)
+    return ("# Topics proposed by `papersite topics suggest`. Rename them, merge them, add a\n"
+            "# 'parent:', drop what you do not want: papers are assigned by these phrases.\n" + body)

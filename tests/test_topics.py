@@ -1,0 +1,107 @@
+"""Topics: good with no configuration, editable by a person, stable as days are added."""
+import shutil
+import subprocess
+import sys
+
+import yaml
+
+from generator.build import build_site
+
+from conftest import ROOT
+
+SYNTHETIC = ROOT / "tests/quality/digests/2025-09-12.txt"
+
+
+def assignments(site):
+    return {(pid, tid) for pid, tids in site.analysis.paper_topics.items() for tid in tids}
+
+
+def cli(*args):
+    return subprocess.run([sys.executable, "-m", "generator.cli", *map(str, args)], capture_output=True, text=True)
+
+
+def test_bundled_digest_gets_named_topics_of_bounded_size():
+    site = build_site(ROOT / "content")
+    topics = site.analysis.topics
+    assert 8 <= len(topics) <= 20, [t.name for t in topics]
+    n = len(site.collection.papers)
+    assert all(1 <= len(t) <= 3 for t in site.analysis.paper_topics.values())
+    assert all(len(t.papers) <= n // 4 for t in topics if not t.curated)
+    for t in topics:
+        assert t.name and not t.name.lower().startswith("topic") and len(t.name.split(" · ")) <= 2
+        assert t.keyphrases and t.description
+    reasons = site.analysis.topic_reasons
+    assert all(reasons[pid][tid] for pid, tids in site.analysis.paper_topics.items() for tid in tids)
+
+
+def test_judged_topic_pairs():
+    site = build_site(ROOT / "content")
+    judged = yaml.safe_load((ROOT / "tests/quality/topic-pairs-2025-08-05.yml").read_text(encoding="utf-8"))
+    by_title = {p.title: pid for pid, p in site.collection.papers.items()}
+    topics = {pid: set(t) for pid, t in site.analysis.paper_topics.items()}
+    results = []
+    for kind, want in (("same_topic", True), ("different_topic", False)):
+        for pair in judged[kind]:
+            a, b = by_title[pair["a"]], by_title[pair["b"]]
+            results.append((bool(topics[a] & topics[b]) == want, kind, pair["a"][:40], pair["b"][:40]))
+    assert len(results) >= 30
+    agreed = sum(ok for ok, *_ in results) / len(results)
+    assert agreed >= 0.9, (agreed, [r for r in results if not r[0]])
+
+
+def test_adding_a_day_keeps_names_urls_and_assignments(tmp_path):
+    content = tmp_path / "content"
+    shutil.copytree(ROOT / "content", content)
+    (content / "topics.lock.yml").unlink(missing_ok=True)
+    assert cli("build", "--content", content, "--out", tmp_path / "a").returncode == 0
+    before = build_site(content)
+    shutil.copy(SYNTHETIC, content / "digests/2025-09-12.txt")
+    assert cli("build", "--content", content, "--out", tmp_path / "b").returncode == 0
+    after = build_site(content)
+    names_before = {t.id: t.name for t in before.analysis.topics}
+    names_after = {t.id: t.name for t in after.analysis.topics}
+    assert all(names_after.get(tid) == name for tid, name in names_before.items())
+    for tid in names_before:
+        assert (tmp_path / "b/topics" / f"{tid}.md").exists()
+    kept = len(assignments(before) & assignments(after)) / len(assignments(before))
+    assert kept >= 0.9, kept
+    common = {p.title for p in before.collection.papers.values()} & {
+        p.title for p in after.collection.papers.values() if p.dates == (after.collection.days[-1],)} 
+    assert len(after.collection.papers) > 100 and not common  # papers listed again keep their page
+    assert all(1 <= len(t) <= 3 for t in after.analysis.paper_topics.values())
+
+
+def test_topics_suggest_round_trips_into_a_build(tmp_path):
+    content = tmp_path / "content"
+    shutil.copytree(ROOT / "content", content)
+    result = cli("topics", "suggest", "--content", content)
+    assert result.returncode == 0, result.stderr
+    proposal = yaml.safe_load((content / "topics.yml").read_text(encoding="utf-8"))
+    names = [t["name"] for t in proposal["topics"]]
+    assert len(names) >= 8 and all(t["phrases"] for t in proposal["topics"])
+    again = cli("topics", "suggest", "--content", content)
+    assert again.returncode == 2 and "never overwrites" in again.stderr
+    site = build_site(content)
+    curated = [t for t in site.analysis.topics if t.curated]
+    assert {t.name for t in curated} <= set(names) and len(curated) >= len(names) - 2
+    assert all(1 <= len(t) <= 3 for t in site.analysis.paper_topics.values())
+    assert cli("build", "--content", content, "--out", tmp_path / "out").returncode == 0
+
+
+def test_curated_topics_assign_by_phrase_and_show_why(tmp_path):
+    content = tmp_path / "content"
+    shutil.copytree(ROOT / "content", content)
+    (content / "topics.yml").write_text(yaml.safe_dump({"topics": [
+        {"name": "Learning without forgetting", "description": "Models that learn new tasks and keep the old.",
+         "phrases": ["continual learning", "catastrophic forgetting"], "parent": "Representation learning"},
+        {"name": "Representation learning", "phrases": ["representation learning"]},
+    ]}), encoding="utf-8")
+    site = build_site(content)
+    rehearsal = "a-closer-look-at-rehearsal-free-continual-learning"
+    assert site.analysis.paper_topics[rehearsal][0] == "learning-without-forgetting"
+    assert site.analysis.topic_reasons[rehearsal]["learning-without-forgetting"].startswith("matched '")
+    page = site.files[f"papers/{rehearsal}.md"]
+    assert "Learning without forgetting" in page and "matched &#39;" not in page and "matched '" in page
+    topic_page = site.files["topics/learning-without-forgetting.md"]
+    assert "Part of [Representation learning](representation-learning.md)" in topic_page
+    assert "Models that learn new tasks and keep the old." in topic_page

@@ -62,6 +62,8 @@ def _merge(key: str, records: list[PaperRecord], slug: str) -> Paper:
         authors=latest.authors or next((r.authors for r in reversed(records) if r.authors), ()),
         categories=latest.categories or next((r.categories for r in reversed(records) if r.categories), ()),
         links=tuple(links),
+        upvotes=max((r.upvotes for r in records if r.upvotes is not None), default=None),
+        keywords=latest.keywords or next((r.keywords for r in reversed(records) if r.keywords), ()),
     )
 
 

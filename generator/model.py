@@ -29,6 +29,8 @@ class PaperRecord:
     authors: tuple[str, ...] = ()
     categories: tuple[str, ...] = ()
     links: tuple[str, ...] = ()  # http(s) URLs given with the record, beside those in the abstract
+    upvotes: int | None = None  # Hugging Face daily-papers votes, where the digest has them
+    keywords: tuple[str, ...] = ()  # keywords the digest gives (Hugging Face "ai_keywords")
 
 
 @dataclass(frozen=True)
@@ -53,6 +55,8 @@ class Paper:
     authors: tuple[str, ...] = ()
     categories: tuple[str, ...] = ()
     links: tuple[str, ...] = ()  # http(s) links found in the text or given with it, in order
+    upvotes: int | None = None  # the highest count any listing gave
+    keywords: tuple[str, ...] = ()
 
     @property
     def date(self) -> dt.date:

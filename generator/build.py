@@ -11,10 +11,13 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Mapping
 
+from tqdm import tqdm
+
 from .analysis import analyse
 from .analysis.graph import build_graph, graph_json
 from .collection import build_collection, duplicate_diagnostics
 from .errors import Diagnostic, GeneratorError
+from .feeds import feeds
 from .model import Analysis, Collection
 from .readers import digest_files, read_digest
 from .render import Renderer
@@ -37,7 +40,9 @@ class Site:
 
     def summary(self) -> str:
         c, a = self.collection, self.analysis
-        text = (f"{len(c.papers)} papers from {len(c.digests)} digests over {len(c.days)} days; "
+        latest = c.days[-1] if c.days else None
+        new = sum(1 for p in c.papers.values() if p.dates[0] == latest)
+        text = (f"{len(c.papers)} papers ({new} new on {latest}) from {len(c.digests)} digests over {len(c.days)} days; "
                 f"{len(a.mentions)} mentions, {sum(len(v) for v in a.related.values())} related links, "
                 f"{len(a.topics)} topics; {len(self.diagnostics)} warnings")
         if a.ambiguous:
@@ -45,13 +50,14 @@ class Site:
         return text
 
 
-def read_collection(content: Path, settings: Settings) -> tuple[Collection, list[Diagnostic]]:
+def read_collection(content: Path, settings: Settings, *, progress: bool = False
+                    ) -> tuple[Collection, list[Diagnostic]]:
     folder = content / settings.digests
     files = digest_files(folder)
     if not files:
         raise GeneratorError(f"no digests found in {folder}: add a file such as {folder / '2025-08-05.txt'}")
     records, diags = [], []
-    for path in files:
+    for path in tqdm(files, desc="digests", unit="file", disable=not progress or len(files) < 20):
         try:  # messages name the file as the author would type it
             shown = path.resolve().relative_to(Path.cwd()).as_posix()
         except ValueError:
@@ -64,16 +70,24 @@ def read_collection(content: Path, settings: Settings) -> tuple[Collection, list
     return build_collection(records), diags + duplicate_diagnostics(records)
 
 
-def build_site(content: Path, *, templates: Path | None = None) -> Site:
-    """Build the whole site in memory from the digests in ``content``."""
+def build_site(content: Path, *, templates: Path | None = None, site_name: str | None = None,
+               site_url: str | None = None, progress: bool = False) -> Site:
+    """Build the whole site in memory from the digests in ``content``.
+
+    ``site_name`` and ``site_url`` override the settings (the MkDocs plugin passes mkdocs.yml's).
+    """
     content = Path(content)
     settings = load_settings(content)
-    collection, diags = read_collection(content, settings)
+    collection, diags = read_collection(content, settings, progress=progress)
     analysis = analyse(collection, related_k=settings.related, seed=settings.seed,
                        curated=read_curated(content), locked=read_lock(content))
     renderer = Renderer(templates)
-    files = {page.path: renderer.render(page.template, **page.context) for page in plan_site(collection, analysis)}
+    pages = plan_site(collection, analysis)
+    files = {page.path: renderer.render(page.template, **page.context)
+             for page in tqdm(pages, desc="pages", unit="page", disable=not progress or len(pages) < 2000)}
     files["graph.json"] = graph_json(build_graph(collection, analysis))
+    files.update(feeds(collection, analysis, site_name=site_name or settings.site_name,
+                       site_url=settings.site_url if site_url is None else site_url))
     return Site(dict(sorted(files.items())), collection, analysis, tuple(diags), lock_text(analysis.topic_lock))
 
 

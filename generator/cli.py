@@ -7,14 +7,18 @@ from pathlib import Path
 
 from .build import build_site, suggest_topics
 from .errors import GeneratorError
-from .output import write_own_file, write_tree
+from .output import add_file, write_own_file, write_tree
+from .readers import digest_files, read_digest, reader_for
+from .settings import load_settings
+from .topicfiles import read_curated
 from .topicfiles import CURATED_FILE, LOCK_FILE, LOCK_HEADER
 
 __all__ = ["main"]
 
 
 def _build(args: argparse.Namespace) -> int:
-    site = build_site(Path(args.content), templates=Path(args.templates) if args.templates else None)
+    site = build_site(Path(args.content), templates=Path(args.templates) if args.templates else None,
+                      progress=sys.stderr.isatty() or args.progress)
     for diag in site.diagnostics:
         print(f"{'error' if diag.level == 'unusable' else 'warning'}: {diag}", file=sys.stderr)
     report = write_tree(Path(args.out), site.files)
@@ -52,6 +56,68 @@ def _quality(args: argparse.Namespace) -> int:
     return 1 if failed else 0
 
 
+def _report(diags) -> int:
+    for diag in diags:
+        print(f"{'error' if diag.level != 'warning' else 'warning'}: {diag}", file=sys.stderr)
+    return sum(d.level != "warning" for d in diags)
+
+
+def _add(args: argparse.Namespace) -> int:
+    settings = load_settings(Path(args.content))
+    folder = Path(args.content) / settings.digests
+    folder.mkdir(parents=True, exist_ok=True)
+    failed = 0
+    for name in args.files:
+        source = Path(name)
+        if not source.is_file():
+            print(f"error: {source}: no such file", file=sys.stderr)
+            failed += 1
+            continue
+        reader, _ = reader_for(source)
+        ending = source.name[len(source.name.split(".")[0]):].lower() if reader else ""
+        # --date names the file first, so that readers take the year and day from it.
+        shown = f"{args.date}{ending}" if args.date else str(source)
+        records, diags = read_digest(source, display=shown, year=settings.year)
+        failed += _report(d for d in diags if d.level == "unusable") and 1
+        if not records:
+            if not any(d.level == "unusable" for d in diags):
+                print(f"error: {source}: no papers found", file=sys.stderr)
+            if any("no year" in d.message or "YYYY-MM-DD" in d.message for d in diags):
+                print("hint: pass --date YYYY-MM-DD to say which day it is", file=sys.stderr)
+            failed += 1
+            continue
+        for diag in diags:
+            if diag.level != "unusable":
+                print(f"{'warning' if diag.level == 'warning' else 'skipped'}: {diag}", file=sys.stderr)
+        day = max(r.date for r in records)
+        target = folder / f"{day.isoformat()}{ending}"
+        try:
+            wrote = add_file(target, source.read_bytes())
+        except GeneratorError as exc:
+            print(f"error: {exc}", file=sys.stderr)
+            failed += 1
+            continue
+        print(f"{'added' if wrote else 'already there:'} {target} ({len(records)} papers of {day.isoformat()})")
+    return 1 if failed else 0
+
+
+def _check(args: argparse.Namespace) -> int:
+    content = Path(args.content)
+    settings = load_settings(content)
+    curated = read_curated(content)
+    files = digest_files(content / settings.digests)
+    papers, diags = 0, []
+    for path in files:
+        records, more = read_digest(path, year=settings.year)
+        papers += len(records)
+        diags.extend(more)
+    errors = _report(diags)
+    warnings = len(diags) - errors
+    print(f"{len(files)} digests, {papers} records, {len(curated)} curated topics; "
+          f"{errors} errors, {warnings} warnings")
+    return 1 if errors or not files else 0
+
+
 def _suggest(args: argparse.Namespace) -> int:
     out = Path(args.out) if args.out else Path(args.content) / CURATED_FILE
     if out.exists():
@@ -68,7 +134,16 @@ def main(argv: list[str] | None = None) -> int:
     build.add_argument("--content", default="content", help="folder with digests/ and settings.yml (default: content)")
     build.add_argument("--out", required=True, help="folder to write the generated pages into")
     build.add_argument("--templates", help="folder of Jinja2 templates (default: the bundled ones)")
+    build.add_argument("--progress", action="store_true", help="show progress bars even when not on a terminal")
     build.set_defaults(func=_build)
+    add = sub.add_parser("add", help="check digests and file them in the content folder under their date")
+    add.add_argument("files", nargs="+", help="digest files: a Daily Papers page copy, arXiv JSON lines, or HF API JSON")
+    add.add_argument("--content", default="content", help="content folder (default: content)")
+    add.add_argument("--date", help="the digest's day, YYYY-MM-DD, when the digest does not say the year")
+    add.set_defaults(func=_add)
+    check = sub.add_parser("check", help="validate every digest and the settings without building")
+    check.add_argument("--content", default="content", help="content folder (default: content)")
+    check.set_defaults(func=_check)
     quality = sub.add_parser("quality", help="precision and recall of inferred links on labelled digests")
     quality.add_argument("labels", nargs="*", default=["tests/quality"], help="label files or folders of them")
     quality.add_argument("--min-precision", type=float, default=0.0)

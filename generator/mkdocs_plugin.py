@@ -6,7 +6,9 @@ taken out of the site's files, and ``mkdocs serve`` rebuilds when they change.
 """
 from __future__ import annotations
 
+import datetime as dt
 import logging
+import os
 from pathlib import Path
 
 from mkdocs.config import config_options as c
@@ -16,6 +18,7 @@ from mkdocs.plugins import BasePlugin
 from mkdocs.structure.files import File, Files
 
 from .build import build_site
+from .render import default_templates
 from .errors import GeneratorError
 from .output import write_own_file
 from .settings import SETTINGS_FILE, load_settings
@@ -46,11 +49,17 @@ class PapersitePlugin(BasePlugin[PapersiteConfig]):
         self.templates = (base / self.config.templates).resolve() if self.config.templates else None
         if config.nav is None:
             config.nav = DEFAULT_NAV
+        # The theme additions (feed links, social tags, footer) come after the author's own
+        # custom_dir, so the author can still override them.
+        theme_dir = str((self.templates or default_templates()) / "theme")
+        if Path(theme_dir).is_dir() and theme_dir not in config.theme.dirs:
+            config.theme.dirs.insert(1 if config.theme.custom_dir else 0, theme_dir)
         return config
 
     def on_files(self, files: Files, *, config) -> Files:
         try:
-            site = build_site(self.content, templates=self.templates)
+            site = build_site(self.content, templates=self.templates, site_name=config.site_name,
+                              site_url=config.site_url or None)
             if write_own_file(self.content / LOCK_FILE, site.lock, marker=LOCK_HEADER):
                 log.info("papersite: updated %s (commit it so topics stay put)", self.content / LOCK_FILE)
         except GeneratorError as exc:
@@ -70,6 +79,11 @@ class PapersitePlugin(BasePlugin[PapersiteConfig]):
             path = Path(file.abs_src_path).resolve() if file.abs_src_path else None
             if path and (path in hidden or digests in path.parents):
                 files.remove(file)
+        c = site.collection
+        config.extra["papersite"] = {
+            "built": _build_date(), "digest_count": len(c.digests), "papers": len(c.papers),
+            "first": c.days[0].isoformat() if c.days else "", "last": c.days[-1].isoformat() if c.days else "",
+        }
         for rel, text in site.files.items():
             if files.get_file_from_path(rel) is not None:
                 log.info("papersite: keeping the author's own %s instead of the generated page", rel)
@@ -82,3 +96,11 @@ class PapersitePlugin(BasePlugin[PapersiteConfig]):
         for path in getattr(self, "_watch", []):
             server.watch(str(path))
         return server
+
+
+def _build_date() -> str:
+    """Today, or the day SOURCE_DATE_EPOCH names, so that reproducible builds stay so."""
+    epoch = os.environ.get("SOURCE_DATE_EPOCH")
+    when = dt.datetime.fromtimestamp(int(epoch), dt.timezone.utc) if epoch and epoch.isdigit() \
+        else dt.datetime.now(dt.timezone.utc)
+    return when.date().isoformat()

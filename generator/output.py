@@ -21,7 +21,7 @@ from typing import Mapping
 
 from .errors import GeneratorError
 
-__all__ = ["write_tree", "write_own_file", "WriteReport", "MANIFEST"]
+__all__ = ["write_tree", "write_own_file", "add_file", "WriteReport", "MANIFEST"]
 
 MANIFEST = ".papersite-manifest.json"
 _TMP = ".papersite-tmp-"
@@ -128,5 +128,17 @@ def write_own_file(path: Path, text: str, *, marker: str) -> bool:
             return False
         if not old.startswith(marker.encode("utf-8")):
             raise GeneratorError(f"{path} was not written by papersite; move it away to let papersite keep its lock there")
+    os.replace(_write_temp(path, data), path)
+    return True
+
+
+def add_file(path: Path, data: bytes) -> bool:
+    """Put a new file in place (atomically); an identical one is left as it is, a different one
+    is never replaced. Returns whether the file was written."""
+    path = Path(path)
+    if path.exists():
+        if path.read_bytes() == data:
+            return False
+        raise GeneratorError(f"{path} already exists with other content; papersite will not replace it")
     os.replace(_write_temp(path, data), path)
     return True

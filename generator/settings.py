@@ -24,6 +24,8 @@ class Settings:
     related: int = 5  # related papers per paper
     seed: int = 42  # for community detection; fixed so builds repeat
     digests: str = "digests"  # folder of digests inside the content folder
+    site_name: str = "Daily Papers"  # for feeds written by the CLI (the plugin uses mkdocs.yml's)
+    site_url: str = ""  # the site's address, for feed links (the plugin uses mkdocs.yml's)
 
 
 def load_settings(content: Path) -> Settings:
@@ -41,7 +43,8 @@ def load_settings(content: Path) -> Settings:
     for key, value in data.items():
         if key not in known:
             raise SettingsError(f"{path}: unknown setting {key!r}; known: {', '.join(sorted(known))}")
-        expected = {"year": (int, type(None)), "related": int, "seed": int, "digests": str}[key]
+        expected = {"year": (int, type(None)), "related": int, "seed": int, "digests": str,
+                    "site_name": str, "site_url": str}[key]
         if not isinstance(value, expected) or isinstance(value, bool):
             raise SettingsError(f"{path}: setting {key!r} has the wrong type ({type(value).__name__})")
         values[key] = value

@@ -7,7 +7,10 @@ only loop and escape.
 """
 from __future__ import annotations
 
+import calendar
+import html
 import posixpath
+import re
 from collections import Counter, defaultdict
 from dataclasses import dataclass
 from typing import Any, Mapping
@@ -15,6 +18,7 @@ from typing import Any, Mapping
 from markupsafe import Markup
 
 from .escape import highlight, safe_url
+from .feeds import feed_path, topic_feed_path
 from .model import Analysis, Collection, Paper
 from .svg import collection_svg, topic_colours
 
@@ -83,6 +87,10 @@ def plan_site(collection: Collection, analysis: Analysis) -> list[PlannedPage]:
     for pid, paper in papers.items():
         src = paper_path(pid)
         links = [{"label": _link_label(u), "url": safe_url(u)} for u in paper.links if safe_url(u)]
+        if paper.arxiv_id:
+            links = [{"label": "arXiv", "url": safe_url(f"https://arxiv.org/abs/{paper.arxiv_id}")},
+                     {"label": "PDF", "url": safe_url(f"https://arxiv.org/pdf/{paper.arxiv_id}")}] + links
+        bibtex, reference = _citation(paper)
         pages.append(PlannedPage(src, "paper.md.j2", {
             "meta": _paper_meta(paper, [topics[t].name for t in analysis.paper_topics.get(pid, ())]),
             "paper": paper,
@@ -91,6 +99,8 @@ def plan_site(collection: Collection, analysis: Analysis) -> list[PlannedPage]:
             "topics": [dict(topic_ref(src, t), reason=analysis.topic_reasons.get(pid, {}).get(t, ""))
                        for t in analysis.paper_topics.get(pid, ())],
             "links": links,
+            "bibtex": Markup(html.escape(bibtex)) if bibtex else None,
+            "reference": reference,
             "mentions": [dict(paper_ref(src, m.target), alias=m.alias,
                               evidence=highlight(m.evidence, m.start, m.end)) for m in mentions_out[pid]],
             "mentioned_by": [dict(paper_ref(src, m.source), alias=m.alias,
@@ -107,7 +117,8 @@ def plan_site(collection: Collection, analysis: Analysis) -> list[PlannedPage]:
         per_day = Counter(d for p in topic.papers for d in papers[p].dates)
         by_name = {t.name: t for t in topics.values()}
         pages.append(PlannedPage(src, "topic.md.j2", {
-            "meta": {"title": topic.name, "description": topic.description},
+            "meta": {"title": topic.name, "description": topic.description, "feed": topic_feed_path(tid)},
+            "feed_href": _href(src, topic_feed_path(tid)),
             "topic": topic,
             "parent": topic_ref(src, by_name[topic.parent].id) if topic.parent in by_name else None,
             "children": [topic_ref(src, t.id) for t in analysis.topics if t.parent == topic.name],
@@ -131,9 +142,9 @@ def plan_site(collection: Collection, analysis: Analysis) -> list[PlannedPage]:
         }))
 
     pages.append(PlannedPage("days/index.md", "days.md.j2", {
-        "meta": {"title": "Days", "description": "Every day of the collection"},
-        "days": [{"date": d.isoformat(), "href": _href("days/index.md", day_path(d)), "count": len(by_day[d])}
-                 for d in reversed(days)],
+        "meta": {"title": "Days", "description": "Every day of the collection, month by month"},
+        "months": _calendar(days, by_day),
+        "feed_href": _href("days/index.md", feed_path()),
     }))
     pages.append(PlannedPage("topics/index.md", "topics.md.j2", {
         "meta": {"title": "Topics", "description": "Every topic of the collection"},
@@ -151,7 +162,7 @@ def plan_site(collection: Collection, analysis: Analysis) -> list[PlannedPage]:
         "topics": [topic_ref("index.md", t.id) for t in analysis.topics],
         "most_mentioned": [dict(paper_ref("index.md", p), count=n) for p, n in sorted(cited.items(), key=lambda kv: (-kv[1], kv[0]))[:10]],
         "links": {"days": _href("index.md", "days/index.md"), "topics": _href("index.md", "topics/index.md"),
-                  "graph": _href("index.md", "graph.md")},
+                  "graph": _href("index.md", "graph.md"), "feed": _href("index.md", feed_path())},
     }))
     pages.append(PlannedPage("graph.md", "graph.md.j2", {
         "meta": {"title": "Graph", "description": "How the papers of the collection mention each other"},
@@ -165,6 +176,50 @@ def plan_site(collection: Collection, analysis: Analysis) -> list[PlannedPage]:
                    for t in analysis.topics],
     }))
     return sorted(pages, key=lambda p: p.path)
+
+
+def _calendar(days, by_day) -> list[dict]:
+    """Months newest first, each as weeks of seven cells (Monday first) linking the listed days."""
+    months = []
+    for year, month in sorted({(d.year, d.month) for d in days}, reverse=True):
+        weeks = []
+        for week in calendar.Calendar(firstweekday=0).monthdatescalendar(year, month):
+            cells = []
+            for d in week:
+                if d.month != month:
+                    cells.append(None)
+                elif d in by_day:
+                    cells.append({"day": d.day, "href": _href("days/index.md", day_path(d)), "count": len(by_day[d])})
+                else:
+                    cells.append({"day": d.day, "href": None, "count": 0})
+            weeks.append(cells)
+        months.append({"name": f"{calendar.month_name[month]} {year}",
+                       "count": sum(len(by_day[d]) for d in days if (d.year, d.month) == (year, month)),
+                       "weeks": weeks})
+    return months
+
+
+def _citation(paper: Paper) -> tuple[str, str]:
+    """BibTeX for a paper with an arXiv id, and a plain reference for every paper."""
+    year = paper.date.year
+    authors = list(paper.authors)
+    plain_authors = ", ".join(authors[:3]) + (" et al." if len(authors) > 3 else "")
+    where = f"arXiv:{paper.arxiv_id}" if paper.arxiv_id else f"listed {paper.date.isoformat()}"
+    plain = f"{plain_authors + '. ' if plain_authors else ''}{paper.title}. {where}, {year}."
+    if not paper.arxiv_id:
+        return "", plain
+    first = re.sub(r"[^a-z]", "", (authors[0].split()[-1] if authors else "paper").lower()) or "paper"
+    word = next((w for w in re.findall(r"[a-z]+", paper.title.lower()) if len(w) > 3), "paper")
+    braces = lambda t: t.replace("{", "(").replace("}", ")")
+    lines = [f"@misc{{{first}{year}{word},",
+             f"  title = {{{{{braces(paper.title)}}}}},"]
+    if authors:
+        lines.append(f"  author = {{{braces(' and '.join(authors))}}},")
+    lines += [f"  year = {{{year}}},", f"  eprint = {{{paper.arxiv_id}}},", "  archivePrefix = {arXiv},"]
+    if paper.categories:
+        lines.append(f"  primaryClass = {{{braces(paper.categories[0])}}},")
+    lines += [f"  url = {{https://arxiv.org/abs/{paper.arxiv_id}}}", "}"]
+    return "\n".join(lines), plain
 
 
 def _paper_meta(paper: Paper, topic_names: list[str]) -> dict:

@@ -13,13 +13,13 @@ from ..model import PaperRecord
 import gzip
 import lzma
 
-from . import arxiv_jsonl, daily_papers
+from . import arxiv_jsonl, daily_papers, hf_api
 
 __all__ = ["read_digest", "digest_files", "decode", "reader_for"]
 
 # file ending -> reader; each has ``read(text, *, path, year)``. Compressed files are
 # read through their compression: "2025-03-18.jsonl.xz" is a ".jsonl" file.
-READERS = {".txt": daily_papers, ".jsonl": arxiv_jsonl}
+READERS = {".txt": daily_papers, ".jsonl": arxiv_jsonl, ".json": hf_api}
 _COMPRESSION = {".xz": lzma.decompress, ".gz": gzip.decompress}
 
 

@@ -1,0 +1,70 @@
+"""Atom feeds: the newest papers of the collection, and of each topic.
+
+Readers follow a site through a feed reader, so every build writes one feed for the whole
+collection and one per topic. Dates come from the listing days (not the clock) so that the
+same digests give the same feeds; ids are the page URLs when the site's address is known,
+stable ``urn:`` ids otherwise. feedgen escapes the digest text that goes into the XML.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import posixpath
+
+from feedgen.feed import FeedGenerator
+
+from .model import Analysis, Collection
+
+__all__ = ["feeds", "FEED_SIZE", "feed_path", "topic_feed_path"]
+
+FEED_SIZE = 50
+
+
+def feed_path() -> str:
+    return "feeds/all.xml"
+
+
+def topic_feed_path(tid: str) -> str:
+    return f"feeds/topics/{tid}.xml"
+
+
+def _when(day: dt.date) -> dt.datetime:
+    return dt.datetime(day.year, day.month, day.day, tzinfo=dt.timezone.utc)
+
+
+def _feed(collection: Collection, pids: list[str], *, title: str, subtitle: str, path: str, site_url: str) -> str:
+    base = site_url.rstrip("/") + "/" if site_url else ""
+    # Without the site's address, links are relative to the feed itself, as Atom allows.
+    up = posixpath.relpath(".", posixpath.dirname(path)) + "/"
+    papers = [collection.papers[p] for p in pids]
+    newest = sorted(papers, key=lambda p: (p.dates[-1], p.id), reverse=True)[:FEED_SIZE]
+    fg = FeedGenerator()
+    fg.id(base + path if base else f"urn:papersite:{path}")
+    fg.title(title)
+    fg.subtitle(subtitle or title)
+    fg.link(href=base + path if base else posixpath.basename(path), rel="self")
+    if base:
+        fg.link(href=base, rel="alternate")
+    fg.updated(_when(max((p.dates[-1] for p in papers), default=dt.date(1970, 1, 1))))
+    fg.generator("papersite")
+    for paper in reversed(newest):  # feedgen puts the last added first
+        entry = fg.add_entry()
+        url = f"{base}papers/{paper.id}/" if base else f"{up}papers/{paper.id}/"
+        entry.id(url if base else f"urn:papersite:paper:{paper.id}")
+        entry.title(paper.title)
+        entry.link(href=url)
+        entry.updated(_when(paper.dates[-1]))
+        entry.published(_when(paper.dates[0]))
+        entry.summary(paper.abstract)
+        for author in paper.authors[:20]:
+            entry.author(name=author)
+    return fg.atom_str(pretty=True).decode("utf-8")
+
+
+def feeds(collection: Collection, analysis: Analysis, *, site_name: str, site_url: str = "") -> dict[str, str]:
+    out = {feed_path(): _feed(collection, list(collection.papers), title=site_name,
+                              subtitle="The newest papers of the collection", path=feed_path(), site_url=site_url)}
+    for topic in analysis.topics:
+        out[topic_feed_path(topic.id)] = _feed(collection, list(topic.papers), title=f"{site_name}: {topic.name}",
+                                               subtitle=topic.description, path=topic_feed_path(topic.id),
+                                               site_url=site_url)
+    return out

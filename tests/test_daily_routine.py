@@ -1,0 +1,109 @@
+"""The daily routine: add a digest, check, build, follow the feeds, deploy."""
+import json
+import re
+import shutil
+import subprocess
+import sys
+
+import feedparser
+
+from conftest import ROOT, mkdocs_build
+from test_deploy import git_env, run
+
+HF_DAY = [
+    {"paper": {"id": "2508.04001", "title": "SlotDiff: Object-Centric Diffusion for Video Editing",
+               "summary": "We propose SlotDiff, an object-centric diffusion model that edits videos. "
+                          "Unlike CLIP-based editors, it keeps identities. Code: https://github.com/example/SlotDiff",
+               "authors": [{"name": "Ada Lovelace"}, {"name": "Alan Turing"}],
+               "publishedAt": "2025-08-05T17:59:00.000Z", "upvotes": 42,
+               "githubRepo": "https://github.com/example/SlotDiff", "ai_keywords": ["video editing", "diffusion"]}},
+    {"paper": {"id": "2508.04002", "title": "Sparse Soups of Adapters",
+               "summary": "We average LoRA adapters like model soups and study sparsity. It works on many tasks.",
+               "authors": [{"name": "Grace Hopper"}], "publishedAt": "2025-08-05T12:00:00.000Z", "upvotes": 7}},
+]
+
+
+def cli(*args, cwd=None):
+    return subprocess.run([sys.executable, "-m", "generator.cli", *map(str, args)], capture_output=True,
+                          text=True, cwd=cwd)
+
+
+def test_add_names_digests_by_date_and_refuses_to_replace_a_different_one(tmp_path):
+    content = tmp_path / "content"
+    page = tmp_path / "today.txt"
+    shutil.copy(ROOT / "content/digests/2025-08-05.txt", page)
+    no_year = cli("add", page, "--content", content)
+    assert no_year.returncode == 1 and "--date" in no_year.stderr and "Traceback" not in no_year.stderr
+    added = cli("add", page, "--content", content, "--date", "2025-08-05")
+    assert added.returncode == 0 and (content / "digests/2025-08-05.txt").read_bytes() == page.read_bytes()
+    assert cli("add", page, "--content", content, "--date", "2025-08-05").returncode == 0  # same file: fine
+    api = tmp_path / "daily_papers.json"
+    api.write_text(json.dumps(HF_DAY, indent=2))
+    assert cli("add", api, "--content", content, "--date", "2025-08-06").returncode == 0
+    assert (content / "digests/2025-08-06.json").exists()
+    other = tmp_path / "other.json"
+    other.write_text(json.dumps(HF_DAY[:1], indent=2))
+    refused = cli("add", other, "--content", content, "--date", "2025-08-06")
+    assert refused.returncode == 1 and "will not replace" in refused.stderr
+    assert (content / "digests/2025-08-06.json").read_text() == api.read_text()
+
+
+def test_check_validates_without_building(tmp_path):
+    content = tmp_path / "content"
+    shutil.copytree(ROOT / "content", content)
+    ok = cli("check", "--content", content)
+    assert ok.returncode == 0 and "0 errors" in ok.stdout and not (tmp_path / "site").exists()
+    (content / "digests/2025-08-07.txt").write_text("new\n\nAug 7\n\nA Title Only\n")
+    bad = cli("check", "--content", content)
+    assert bad.returncode == 1 and re.search(r"2025-08-07\.txt:5: title 'A Title Only' has no abstract", bad.stderr)
+    (content / "settings.yml").write_text("colour: blue\n")
+    wrong = cli("check", "--content", content)
+    assert wrong.returncode == 2 and "unknown setting 'colour'" in wrong.stderr
+
+
+def test_new_day_builds_with_feeds_cite_archive_and_chrome_then_deploys(bundled, tmp_path):
+    env = git_env()
+    project = tmp_path / "project"
+    project.mkdir()
+    shutil.move(str(bundled), project / "content")
+    shutil.copy(ROOT / "mkdocs.yml", project / "mkdocs.yml")
+    api = tmp_path / "2025-08-06.json"
+    api.write_text(json.dumps(HF_DAY, indent=2))
+    assert cli("add", api, "--content", project / "content").returncode == 0
+
+    result = mkdocs_build(project / "content", tmp_path / "site")
+    assert result.returncode == 0, result.stderr
+    site = tmp_path / "site"
+    # Feeds: valid Atom, newest first, one per topic, linked from every page's head.
+    feed = feedparser.parse((site / "feeds/all.xml").read_bytes())
+    assert not feed.bozo and feed.version == "atom10"
+    assert feed.entries[0].title in {p["paper"]["title"] for p in HF_DAY}
+    topic_feeds = list((site / "feeds/topics").glob("*.xml"))
+    assert topic_feeds and all(not feedparser.parse(f.read_bytes()).bozo for f in topic_feeds)
+    home = (site / "index.html").read_text(encoding="utf-8")
+    assert 'type="application/atom+xml"' in home and 'property="og:title"' in home
+    # The new paper: arXiv links, BibTeX, upvotes and keywords, code link.
+    slot = (site / "papers/2508-04001/index.html").read_text(encoding="utf-8")
+    assert 'href="https://arxiv.org/abs/2508.04001"' in slot and 'href="https://arxiv.org/pdf/2508.04001"' in slot
+    assert "@misc{lovelace2025slotdiff" in slot and "eprint = {2508.04001}" in slot
+    assert "Upvotes:</strong> 42" in slot and "video editing" in slot
+    # Archive: a calendar page, previous/next between days, home opening on the latest day.
+    archive = (site / "days/index.html").read_text(encoding="utf-8")
+    assert "August 2025" in archive and 'href="2025-08-06/"' in archive
+    day = (site / "days/2025-08-06/index.html").read_text(encoding="utf-8")
+    assert "2025-08-05" in day and 'href="../2025-08-05/"' in day
+    assert "Latest: <a href=\"days/2025-08-06/\">2025-08-06</a>" in home
+    # Footer and 404.
+    assert "from 2 digests" in home and (site / "404.html").exists() and (site / "sitemap.xml").exists()
+
+    remote = tmp_path / "remote.git"
+    run(["git", "init", "--bare", "-q", str(remote)], tmp_path, env)
+    run(["git", "init", "-q", "-b", "main"], project, env)
+    run(["git", "remote", "add", "origin", str(remote)], project, env)
+    run(["git", "add", "-A"], project, env)
+    run(["git", "commit", "-q", "-m", "Add 2025-08-06"], project, env)
+    run([sys.executable, "-m", "mkdocs", "gh-deploy", "--force", "--remote-name", "origin",
+         "--remote-branch", "gh-pages", "--no-history"], project, env)
+    listed = run(["git", "--git-dir", str(remote), "ls-tree", "-r", "--name-only", "gh-pages"], tmp_path, env)
+    files = set(listed.stdout.splitlines())
+    assert {"papers/2508-04001/index.html", "feeds/all.xml", ".nojekyll", "graph.json"} <= files

@@ -19,6 +19,7 @@ from .collection import build_collection, duplicate_diagnostics
 from .errors import Diagnostic, GeneratorError
 from .feeds import feeds
 from .model import Analysis, Collection
+from .parallel import parallel_map
 from .readers import digest_files, read_digest
 from .render import Renderer
 from .settings import Settings, load_settings
@@ -56,13 +57,16 @@ def read_collection(content: Path, settings: Settings, *, progress: bool = False
     files = digest_files(folder)
     if not files:
         raise GeneratorError(f"no digests found in {folder}: add a file such as {folder / '2025-08-05.txt'}")
-    records, diags = [], []
-    for path in tqdm(files, desc="digests", unit="file", disable=not progress or len(files) < 20):
+    def read(path: Path):
         try:  # messages name the file as the author would type it
             shown = path.resolve().relative_to(Path.cwd()).as_posix()
         except ValueError:
             shown = str(path)
-        recs, more = read_digest(path, display=shown, year=settings.year)
+        return read_digest(path, display=shown, year=settings.year)
+
+    records, diags = [], []
+    for recs, more in tqdm(parallel_map(read, files, min_items=20), desc="digests", unit="file",
+                           disable=not progress or len(files) < 20):
         records.extend(recs)
         diags.extend(more)
     if not records:
@@ -83,8 +87,8 @@ def build_site(content: Path, *, templates: Path | None = None, site_name: str |
                        curated=read_curated(content), locked=read_lock(content))
     renderer = Renderer(templates)
     pages = plan_site(collection, analysis)
-    files = {page.path: renderer.render(page.template, **page.context)
-             for page in tqdm(pages, desc="pages", unit="page", disable=not progress or len(pages) < 2000)}
+    texts = parallel_map(lambda page: renderer.render(page.template, **page.context), pages)
+    files = dict(zip((page.path for page in pages), texts))
     files["graph.json"] = graph_json(build_graph(collection, analysis))
     files.update(feeds(collection, analysis, site_name=site_name or settings.site_name,
                        site_url=settings.site_url if site_url is None else site_url))

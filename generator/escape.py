@@ -10,10 +10,10 @@ headings, tables and link text. Templates are trusted; the renderer applies
 from __future__ import annotations
 
 import html
+import json
 import re
 from urllib.parse import quote, urlsplit
 
-import yaml
 from markupsafe import Markup
 
 __all__ = ["markdown_text", "yaml_front_matter", "safe_url", "html_attr", "highlight"]
@@ -23,10 +23,12 @@ _INLINE = set("\\`*_{}[]<>&|~$^=!#")
 _LINE_START = re.compile(r"^(\s*)(?:[-+](?=\s|$)|\d+(?=[.)](?:\s|$))|>|-(?=-))")
 
 
+_TABLE = {ord(c): f"&#{ord(c)};" for c in _INLINE} | {ord("\r"): " ", ord("\n"): " "}
+
+
 def markdown_text(value: object) -> Markup:
     """Untrusted text as one line of literal Markdown."""
-    text = str(value).replace("\r", " ").replace("\n", " ")
-    out = "".join(f"&#{ord(c)};" if c in _INLINE else c for c in text)
+    out = str(value).translate(_TABLE)
     # Block syntax only acts at the start of a line: "- x", "1. x", "> x".
     m = _LINE_START.match(out)
     if m:
@@ -58,9 +60,36 @@ def yaml_front_matter(data: dict) -> Markup:
             return {k: clean(x) for k, x in v.items()}
         return v
 
-    body = yaml.safe_dump(clean(data), allow_unicode=False, sort_keys=False, width=10_000,
-                          default_style=None)
-    return Markup(f"---\n{body}---\n")
+    return Markup("---\n" + "".join(_yaml_entry(k, clean(v)) for k, v in data.items()) + "---\n")
+
+
+# JSON strings are YAML double-quoted scalars; YAML also breaks lines at these three.
+_YAML_BREAKS = {0x85: "\\N", 0x2028: "\\L", 0x2029: "\\P"}
+
+
+_YAML_UNPRINTABLE = re.compile("[\x7f-\x84\x86-\x9f\ud800-\udfff\ufffe\uffff]")
+
+
+def _yaml_scalar(value) -> str:
+    if isinstance(value, str):
+        text = json.dumps(value, ensure_ascii=False).translate(_YAML_BREAKS)
+        return _YAML_UNPRINTABLE.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
+    if isinstance(value, bool) or value is None:
+        return {True: "true", False: "false", None: "null"}[value]
+    if isinstance(value, (int, float)):
+        return json.dumps(value)
+    raise TypeError(f"cannot write {type(value).__name__} into front matter")
+
+
+def _yaml_entry(key: str, value) -> str:
+    """One top-level key, written directly: yaml.safe_dump was most of the rendering time."""
+    if not re.fullmatch(r"[A-Za-z_][\w-]*", key):
+        raise ValueError(f"front matter key {key!r}")
+    if isinstance(value, list):
+        return f"{key}:\n" + "".join(f"- {_yaml_scalar(v)}\n" for v in value) if value else f"{key}: []\n"
+    if isinstance(value, dict):
+        return f"{key}:\n" + "".join(f"  {_yaml_entry(k, v)}" for k, v in value.items())
+    return f"{key}: {_yaml_scalar(value)}\n"
 
 
 def safe_url(url: str) -> Markup | None:

@@ -45,7 +45,17 @@ def day_path(day) -> str:
 
 
 def _href(src: str, dst: str) -> Markup:
-    return Markup(posixpath.relpath(dst, posixpath.dirname(src) or "."))
+    """Relative link between two pages; pages are at most one folder deep, so this is simple
+    (and posixpath.relpath was a measurable share of planning 60,000 pages)."""
+    sdir, _, _ = src.rpartition("/")
+    ddir, _, dname = dst.rpartition("/")
+    if sdir == ddir:
+        return Markup(dname)
+    if not sdir:
+        return Markup(dst)
+    if "/" in sdir:
+        return Markup(posixpath.relpath(dst, sdir))
+    return Markup("../" + dst)
 
 
 def _link_label(url: str) -> str:

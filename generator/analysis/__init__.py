@@ -15,7 +15,7 @@ __all__ = ["analyse", "find_links"]
 def find_links(collection: Collection, matrix=None):
     """Aliases, mentions and the names left ambiguous: the citation-style links alone."""
     if matrix is None:
-        matrix, _ = tfidf_matrix(collection)
+        matrix, _, _ = tfidf_matrix(collection)
     row = {pid: i for i, pid in enumerate(collection.papers)}
 
     def similarity(a: str, b: str) -> float:
@@ -29,10 +29,11 @@ def find_links(collection: Collection, matrix=None):
 def analyse(collection: Collection, *, related_k: int = 5, seed: int = 42,
             curated: tuple = (), locked: tuple = ()) -> Analysis:
     """Run every analysis in dependency order: text vectors, links, related papers, topics."""
-    matrix, vectorizer = tfidf_matrix(collection)
+    matrix, vectorizer, titled = tfidf_matrix(collection)
     aliases, mentions, ambiguous = find_links(collection, matrix)
     related = related_papers(collection, matrix, k=related_k)
-    topics = find_topics(collection, related, (matrix, vectorizer), curated=curated, locked=locked, seed=seed)
+    topics = find_topics(collection, related, (matrix, vectorizer, titled), curated=curated, locked=locked,
+                         seed=seed)
     return Analysis(
         aliases=aliases, mentions=mentions, related=related,
         topics=topics.topics, paper_topics=topics.paper_topics, ambiguous=ambiguous,

@@ -10,6 +10,7 @@ which is what resolves a mention of a name two papers introduce.
 """
 from __future__ import annotations
 
+import functools
 import re
 from collections import Counter, defaultdict
 from dataclasses import dataclass
@@ -19,6 +20,7 @@ from urllib.parse import urlsplit
 import ahocorasick
 
 from ..model import Alias, Collection, Paper
+from ..parallel import parallel_map
 from ..text import fold, sentences
 from .names import case_sensitive, is_concept, is_distinctive
 
@@ -82,8 +84,20 @@ def schwartz_hearst(short: str, long: str) -> str | None:
     return long[start:]
 
 
-def acronym_definitions(text: str):
-    """Yield ``(short, long_form, sentence, long_start, rest)`` for each "long form (SHORT)" in ``text``."""
+def acronym_definitions(text: str) -> tuple:
+    """``(short, long_form, sentence, long_start, rest)`` for each "long form (SHORT)" in ``text``.
+
+    Cached: alias finding, vocabulary rules and mention checks all ask about the same abstracts.
+    """
+    return _acronym_definitions(text) if "(" in text else ()
+
+
+@functools.lru_cache(maxsize=200_000)
+def _acronym_definitions(text: str) -> tuple:
+    return tuple(_find_acronyms(text))
+
+
+def _find_acronyms(text: str):
     for s0, s1 in sentences(text):
         sent = text[s0:s1]
         for m in _ACRONYM_RE.finditer(sent):
@@ -337,7 +351,8 @@ def alias_table(collection: Collection) -> AliasTable:
     - A plain-word phrase that many papers write ("3D modeling") is vocabulary.
     - Names under three characters ("R1", "KL") collide with too much text.
     """
-    candidates = {pid: _paper_aliases(p) for pid, p in collection.papers.items()}
+    papers = list(collection.papers.values())
+    candidates = dict(zip(collection.papers, parallel_map(_paper_aliases, papers)))
     claimed: dict[str, set[str]] = defaultdict(set)
     for pid, items in candidates.items():
         for a in items:

@@ -16,6 +16,7 @@ from typing import Callable
 import ahocorasick
 
 from ..model import Alias, Collection, Mention
+from ..parallel import parallel_map
 from ..text import fold, sentences
 from .aliases import AliasTable, acronym_definitions, needs_long_form, same_long_form
 from .names import case_sensitive
@@ -182,9 +183,12 @@ def find_mentions(collection: Collection, table: AliasTable, *,
     aliases, own = table.aliases, table.claims
     matcher = _Matcher(aliases)
     by_key = {(a.paper, a.name): a for items in aliases.values() for a in items}
-    mentions: dict[tuple[str, str], Mention] = {}
-    ambiguous: set[str] = set()
-    for pid, paper in collection.papers.items():
+
+    def of_paper(item):
+        """The mentions one paper makes, and the shared names it left unresolved."""
+        pid, paper = item
+        found: dict[str, Mention] = {}
+        unresolved: set[str] = set()
         text = f"{paper.title}. {paper.abstract}"
         folded_text = fold(text)
         defines = {short: long for short, long, *_ in acronym_definitions(paper.abstract)}
@@ -210,9 +214,15 @@ def find_mentions(collection: Collection, table: AliasTable, *,
                     continue
                 target = _resolve(candidates, unit, text, similarity, pid)
                 if target is None:
-                    ambiguous.add(candidates[0].name)
+                    unresolved.add(candidates[0].name)
                     continue
                 alias = next(a.name for a in candidates if a.paper == target)
-                if (pid, target) not in mentions:
-                    mentions[(pid, target)] = Mention(pid, target, alias, unit, start, end)
-    return tuple(sorted(mentions.values())), tuple(sorted(ambiguous))
+                found.setdefault(target, Mention(pid, target, alias, unit, start, end))
+        return list(found.values()), unresolved
+
+    mentions: list[Mention] = []
+    ambiguous: set[str] = set()
+    for found, unresolved in parallel_map(of_paper, list(collection.papers.items())):
+        mentions.extend(found)
+        ambiguous |= unresolved
+    return tuple(sorted(mentions)), tuple(sorted(ambiguous))

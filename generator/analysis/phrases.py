@@ -51,22 +51,27 @@ def analyze(text: str, max_n: int = 3) -> list[str]:
     """Unigram and phrase features of ``text`` (lower-cased)."""
     out: list[str] = []
     run: list[str] = []
+    banned, weak, append = _BANNED, _WEAK, out.append
 
     def flush():
+        n = len(run)
         for i, w in enumerate(run):
-            if w not in _WEAK:
-                out.append(w)
-            for n in range(2, max_n + 1):
-                if i + n <= len(run):
-                    out.append(" ".join(run[i:i + n]))
+            if w not in weak:
+                append(w)
+            if i + 1 < n:
+                append(w + " " + run[i + 1])
+                if max_n >= 3 and i + 2 < n:
+                    append(w + " " + run[i + 1] + " " + run[i + 2])
         run.clear()
 
     for tok in _WORD.findall(text.lower()):
-        if tok in _BANNED or not tok[0].isalpha() or len(tok) < 2:
-            flush()
+        if len(tok) < 2 or tok in banned or not tok[0].isalpha():
+            if run:
+                flush()
         else:
             run.append(tok)
-    flush()
+    if run:
+        flush()
     return out
 
 

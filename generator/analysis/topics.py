@@ -27,7 +27,7 @@ from ..model import Collection, Related, Topic
 from ..slugs import slugify
 from ..text import fold
 from ..topicfiles import CuratedTopic, LockedTopic
-from .phrases import analyze, is_name_worthy
+from .phrases import is_name_worthy
 
 __all__ = ["TopicResult", "find_topics", "similarity_graph"]
 
@@ -109,7 +109,7 @@ def _merge_small(parts: list[set[str]], matrix, index: dict[str, int]) -> list[s
 
 
 def _keyphrases(rows: list[int], present, df: np.ndarray, terms: np.ndarray, worthy: np.ndarray,
-                titled, n: int = 5) -> list[str]:
+                titled, words: np.ndarray, n: int = 5) -> list[str]:
     """Phrases most of the group uses and few papers outside it do (class-based TF-IDF).
 
     ``frac`` rewards coverage of the group, ``purity`` rewards phrases the
@@ -119,11 +119,14 @@ def _keyphrases(rows: list[int], present, df: np.ndarray, terms: np.ndarray, wor
     inside = np.asarray(present[rows].sum(axis=0)).ravel()
     frac = inside / max(1, len(rows))
     purity = inside / np.maximum(df, 1)
-    words = np.char.count(terms.astype(str), " ") + 1
     in_titles = np.asarray(titled[rows].sum(axis=0)).ravel() / max(1, len(rows))
     score = frac * purity * np.where(words > 1, 2.0, 1.0) * (1.0 + 2.0 * in_titles)
     score = np.where(worthy & (inside >= min(2, len(rows))), score, 0.0)
-    order = np.lexsort((terms, -score))
+    # Only the best few hundred can be chosen: sort those, not the whole vocabulary.
+    top = np.flatnonzero(score > 0)
+    if len(top) > 400:
+        top = top[np.argpartition(-score[top], 400)[:400]]
+    order = top[np.lexsort((terms[top], -score[top]))]
     chosen: list[str] = []
     for idx in order:
         if score[idx] <= 0:
@@ -158,7 +161,7 @@ class TopicResult:
 class _Vectors:
     """The TF-IDF rows and what naming needs, computed once."""
 
-    def __init__(self, collection: Collection, matrix, vectorizer):
+    def __init__(self, collection: Collection, matrix, vectorizer, titled):
         self.ids = list(collection.papers)
         self.index = {pid: i for i, pid in enumerate(self.ids)}
         self.matrix = matrix
@@ -171,8 +174,9 @@ class _Vectors:
             self.present = (matrix > 0).astype(np.float32).tocsr()
             self.df = np.asarray(self.present.sum(axis=0)).ravel()
             self.worthy = np.fromiter((is_name_worthy(str(t)) for t in self.terms), dtype=bool, count=len(self.terms))
-            titles = [p.title for p in collection.papers.values()]
-            self.titled = (vectorizer.transform(titles) > 0).astype(np.float32).tocsr()
+            self.words = np.fromiter((str(t).count(" ") + 1 for t in self.terms), dtype=np.int32, count=len(self.terms))
+            self.column = {str(t): i for i, t in enumerate(self.terms)}
+            self.titled = titled
 
     def rows(self, pids) -> list[int]:
         return sorted(self.index[p] for p in pids)
@@ -199,12 +203,13 @@ class _Vectors:
     def keyphrases(self, pids, n: int = 8) -> list[str]:
         if not self.usable:
             return []
-        return _keyphrases(self.rows(pids), self.present, self.df, self.terms, self.worthy, self.titled, n=n)
+        return _keyphrases(self.rows(pids), self.present, self.df, self.terms, self.worthy, self.titled,
+                           self.words, n=n)
 
     def name(self, pids, avoid: frozenset[str] = frozenset()) -> str:
         """Two key phrases, multi-word ones first, none that the whole field writes."""
         phrases = self.keyphrases(pids, n=12)
-        col = {str(t): i for i, t in enumerate(self.terms)}
+        col = self.column
         inside = np.asarray(self.present[self.rows(pids)].sum(axis=0)).ravel()
         # Field-wide phrases ("neural networks", "machine learning") name no group in particular:
         # a name must be written mostly inside the group, and not by a large share of all papers.
@@ -267,8 +272,14 @@ def _discover(graph: nx.Graph, pids: set[str], vectors: _Vectors, *, seed: int, 
     return _merge_small(parts, vectors.matrix, vectors.index) if parts else []
 
 
-def _reason(vectors: _Vectors, pid: str, phrases: list[str], paper_text: str) -> str:
-    shared = [p for p in phrases if f" {p} " in paper_text][:2]
+def _reason(vectors: _Vectors, pid: str, phrases: list[str]) -> str:
+    if vectors.usable:
+        r = vectors.index[pid]
+        start, end = vectors.present.indptr[r], vectors.present.indptr[r + 1]
+        has = set(vectors.present.indices[start:end].tolist())
+        shared = [p for p in phrases if vectors.column[p] in has][:2]
+    else:
+        shared = []
     if shared:
         return "shares " + " and ".join(f"'{p}'" for p in shared) + " with this topic"
     return "closest in wording to the papers of this topic"
@@ -278,11 +289,11 @@ def find_topics(collection: Collection, related: dict[str, tuple[Related, ...]],
                 curated: tuple[CuratedTopic, ...] = (), locked: tuple[LockedTopic, ...] = (),
                 seed: int = 42) -> TopicResult:
     """Topics of the collection; see the module docstring for the rules."""
-    matrix, vectorizer = tfidf
+    matrix, vectorizer, titled = tfidf
     ids = list(collection.papers)
     if not ids:
         return TopicResult((), {}, {}, locked)
-    vectors = _Vectors(collection, matrix, vectorizer)
+    vectors = _Vectors(collection, matrix, vectorizer, titled)
     graph = similarity_graph(related)
     max_size = max(MIN_SIZE, int(MAX_SHARE * len(ids)))
     reasons: dict[str, dict[str, str]] = defaultdict(dict)
@@ -355,7 +366,6 @@ def find_topics(collection: Collection, related: dict[str, tuple[Related, ...]],
         groups[gid], names[gid] = set(part), name
 
     # 3. Key phrases, and the reason each paper is in its own topic.
-    texts = {pid: f" {' '.join(analyze(p.title + '. ' + p.abstract))} " for pid, p in collection.papers.items()}
     members_of: dict[str, set[str]] = {}
     info: dict[str, tuple[str, tuple[str, ...], str | None, str | None, bool]] = {}
     for i, topic in enumerate(curated):
@@ -370,7 +380,7 @@ def find_topics(collection: Collection, related: dict[str, tuple[Related, ...]],
             members_of[gid] = set(groups[gid])
             info[gid] = (names[gid], phrases, None, None, False)
             for pid in groups[gid]:
-                reasons[pid].setdefault(gid, _reason(vectors, pid, list(phrases), texts[pid]))
+                reasons[pid].setdefault(gid, _reason(vectors, pid, list(phrases)))
 
     # 4. Second and third topics: topics whose papers a paper's wording is nearly as close to
     #    as to its own topic's.
@@ -389,15 +399,18 @@ def find_topics(collection: Collection, related: dict[str, tuple[Related, ...]],
             if pid in reasons and tid in members_of and tid not in reasons[pid] and len(reasons[pid]) < MAX_TOPICS:
                 reasons[pid][tid] = "its wording is nearly as close to this topic's papers as to its own topic's"
                 members_of[tid].add(pid)
+        sq = norms ** 2
         for pid in ids:
             if pid in settled:
                 continue
-            x = vectors.matrix[vectors.index[pid]].toarray().ravel()
             row = sims[vectors.index[pid]].copy()
             for t in reasons[pid]:  # its own topics without itself: a paper is always close to itself
-                rest = sums[col[t]] - x
-                n = np.linalg.norm(rest)
-                row[col[t]] = float(rest @ x / n) if n else 0.0
+                # rows are unit vectors, so with S the topic's sum: (S - x)·x = S·x - 1 and
+                # |S - x|² = |S|² - 2 S·x + 1; no dense vector is needed.
+                j = col[t]
+                sx = row[j] * norms[j]
+                rest = sq[j] - 2 * sx + 1
+                row[j] = (sx - 1) / np.sqrt(rest) if rest > 1e-9 else 0.0
             first = max(row[col[t]] for t in reasons[pid])
             for j in np.lexsort((np.arange(len(tids)), -row)):
                 tid = tids[j]
@@ -410,6 +423,9 @@ def find_topics(collection: Collection, related: dict[str, tuple[Related, ...]],
         for tid in list(reasons[pid])[MAX_TOPICS:]:
             del reasons[pid][tid]
             members_of[tid].discard(pid)
+        # Its own topic first, then the others in a fixed order, however they were found.
+        first, *rest = reasons[pid]
+        reasons[pid] = {first: reasons[pid][first], **{t: reasons[pid][t] for t in sorted(rest)}}
 
     topics = [_topic(collection, tid, name, members_of[tid], phrases, description, parent=parent, curated=cur)
               for tid, (name, phrases, description, parent, cur) in info.items() if members_of[tid]]

@@ -1,0 +1,122 @@
+"""Benchmarks on the shared arXiv corpus: one command, one table.
+
+Usage: python -m bench.run [--sizes 6,60,328] [--mkdocs 60] [--smoke]
+
+For each size (a number of days of ../shared/data/arxiv-daily), in a fresh process:
+generator seconds and peak memory (`papersite build`), milliseconds per paper; then, for the
+--mkdocs size: `mkdocs build` of the generated site beside a bare MkDocs build of the same
+number of plain pages with the same text, HTML KB per paper page, search-index MB, and adding
+one more day to that collection (seconds, files rewritten). Benchmarks are not tests: CI runs
+only --smoke (two days, no timing targets).
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import resource
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from .corpus import ROOT, content_folder, days
+
+PY = sys.executable
+
+
+def timed(args: list[str], cwd: Path | None = None) -> tuple[float, float, subprocess.CompletedProcess]:
+    """Seconds and peak resident memory (MB) of a child process."""
+    before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    start = time.perf_counter()
+    result = subprocess.run(args, cwd=cwd, capture_output=True, text=True)
+    seconds = time.perf_counter() - start
+    peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    if result.returncode not in (0, 1):
+        raise SystemExit(f"{' '.join(args)} failed:\n{result.stdout[-2000:]}\n{result.stderr[-2000:]}")
+    return seconds, max(peak, before) / 1024, result
+
+
+def generator_row(n: int, work: Path) -> dict:
+    content = content_folder(days(n), work / f"gen-{n}")
+    out = work / f"gen-{n}" / "out"
+    seconds, peak, result = timed([PY, "-m", "generator.cli", "build", "--content", str(content), "--out", str(out)])
+    papers = int(result.stdout.split(" papers", 1)[0].rsplit("\n", 1)[-1])
+    return {"days": n, "papers": papers, "seconds": seconds, "peak_mb": peak, "ms_per_paper": 1000 * seconds / papers}
+
+
+def mkdocs_rows(n: int, work: Path) -> dict:
+    base = work / f"site-{n}"
+    content = content_folder(days(n), base)
+    generated = base / "generated"
+    subprocess.run([PY, "-m", "generator.cli", "build", "--content", str(content), "--out", str(generated)],
+                   check=True, capture_output=True)
+    theme = "theme:\n  name: material\n"
+    (base / "generated.yml").write_text(
+        f"site_name: bench\ndocs_dir: generated\n{theme}plugins:\n  - search\n  - tags\n"
+        "markdown_extensions:\n  - attr_list\n  - tables\n  - toc:\n      permalink: true\n"
+        "nav:\n  - Home: index.md\n  - Days: days/index.md\n  - Topics: topics/index.md\n  - Graph: graph.md\n"
+        "validation:\n  nav:\n    omitted_files: ignore\n")
+    plain = base / "plain"
+    (plain / "papers").mkdir(parents=True)
+    for page in (generated / "papers").glob("*.md"):
+        text = page.read_text(encoding="utf-8").split("\n---\n", 1)[-1]
+        title = text.split("\n", 1)[0]
+        abstract = max(text.split("\n\n"), key=len)
+        (plain / "papers" / page.name).write_text(f"{title}\n\n{abstract}\n", encoding="utf-8")
+    (plain / "index.md").write_text("# Plain\n")
+    (base / "plain.yml").write_text(f"site_name: plain\ndocs_dir: plain\n{theme}plugins:\n  - search\n"
+                                    "nav:\n  - Home: index.md\nvalidation:\n  nav:\n    omitted_files: ignore\n")
+    ours, _, _ = timed([PY, "-m", "mkdocs", "build", "-q", "-f", str(base / "generated.yml"), "-d", str(base / "s1")])
+    bare, _, _ = timed([PY, "-m", "mkdocs", "build", "-q", "-f", str(base / "plain.yml"), "-d", str(base / "s2")])
+    pages = list((base / "s1" / "papers").glob("*/index.html"))
+    sizes = sorted(p.stat().st_size for p in pages)
+    index = (base / "s1" / "search" / "search_index.json").stat().st_size
+
+    # One more day on top: what the daily routine costs, and how much of the output it touches.
+    extra = days(n + 1)[-1]
+    os.symlink(extra, content / "digests" / extra.name)
+    add, _, result = timed([PY, "-m", "generator.cli", "build", "--content", str(content), "--out", str(generated)])
+    rewritten = int(result.stdout.split("wrote ", 1)[1].split(" ", 1)[0])
+    unchanged = int(result.stdout.split("files, ", 1)[1].split(" ", 1)[0])
+    return {"pages": len(pages), "mkdocs_s": ours, "bare_mkdocs_s": bare, "ratio": ours / bare,
+            "html_kb_mean": sum(sizes) / len(sizes) / 1024, "html_kb_max": sizes[-1] / 1024,
+            "index_mb": index / 2 ** 20, "add_day_s": add, "rewritten": rewritten, "unchanged": unchanged}
+
+
+def main(argv: list[str]) -> int:
+    parser = argparse.ArgumentParser(prog="python -m bench.run")
+    parser.add_argument("--sizes", default="6,60", help="numbers of days for the generator rows")
+    parser.add_argument("--mkdocs", type=int, default=60, help="days for the MkDocs and add-a-day rows (0: skip)")
+    parser.add_argument("--smoke", action="store_true", help="two days, everything once: for CI")
+    args = parser.parse_args(argv)
+    sizes = [2] if args.smoke else [int(s) for s in args.sizes.split(",")]
+    mk = 2 if args.smoke else args.mkdocs
+    work = Path(tempfile.mkdtemp(prefix="papersite-bench-"))
+    try:
+        print(f"{'days':>5} {'papers':>7} {'generator s':>11} {'ms/paper':>8} {'peak MB':>8}")
+        rows = []
+        for n in sizes:
+            row = generator_row(n, work)
+            rows.append(row)
+            print(f"{row['days']:5d} {row['papers']:7d} {row['seconds']:11.1f} {row['ms_per_paper']:8.2f} {row['peak_mb']:8.0f}",
+                  flush=True)
+        if mk:
+            m = mkdocs_rows(mk, work)
+            print(f"\nMkDocs, {mk} days: {m['pages']} paper pages")
+            print(f"{'mkdocs s':>9} {'bare s':>7} {'ratio':>6} {'HTML KB/page':>13} {'max KB':>7} {'index MB':>9} "
+                  f"{'add day s':>10} {'rewritten':>10} {'unchanged':>10}")
+            print(f"{m['mkdocs_s']:9.1f} {m['bare_mkdocs_s']:7.1f} {m['ratio']:6.2f} {m['html_kb_mean']:13.1f} "
+                  f"{m['html_kb_max']:7.1f} {m['index_mb']:9.1f} {m['add_day_s']:10.1f} {m['rewritten']:10d} "
+                  f"{m['unchanged']:10d}")
+            rows.append(m)
+        (work / "results.json").write_text(json.dumps(rows, indent=1))
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

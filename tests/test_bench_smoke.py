@@ -1,0 +1,46 @@
+"""CI runs the benchmark in its smallest form: the command works on the real corpus and prints
+its table. Timing targets live in bench/, not in tests."""
+import subprocess
+import sys
+
+import pytest
+
+from conftest import ROOT
+
+CORPUS = ROOT.parent / "shared" / "data" / "arxiv-daily"
+
+
+@pytest.mark.skipif(not any(CORPUS.glob("*.jsonl.xz")), reason="the shared arXiv corpus is not beside the project")
+def test_benchmark_smoke_prints_the_table():
+    result = subprocess.run([sys.executable, "-m", "bench.run", "--smoke"], capture_output=True, text=True, cwd=ROOT)
+    assert result.returncode == 0, result.stderr
+    lines = result.stdout.splitlines()
+    assert lines[0].split() == ["days", "papers", "generator", "s", "ms/paper", "peak", "MB"]
+    assert int(lines[1].split()[1]) > 300  # two real days
+    assert "add day s" in result.stdout and "rewritten" in result.stdout
+
+
+def test_a_rebuild_from_scratch_equals_the_incremental_result(tmp_path):
+    """Build two days, add a third and build again; then rebuild everything from scratch into a
+    new folder (same digests, same topic lock): the trees are identical."""
+    import shutil
+
+    from bench.corpus import content_folder, days
+
+    if not any(CORPUS.glob("*.jsonl.xz")):
+        pytest.skip("the shared arXiv corpus is not beside the project")
+    files = days(3)
+    content = content_folder(files[:2], tmp_path)
+    out = tmp_path / "out"
+    cli = [sys.executable, "-m", "generator.cli", "build", "--content", str(content)]
+    assert subprocess.run(cli + ["--out", str(out)], capture_output=True).returncode == 0
+    (content / "digests" / files[2].name).symlink_to(files[2])
+    second = subprocess.run(cli + ["--out", str(out)], capture_output=True, text=True)
+    assert second.returncode == 0 and "unchanged" in second.stdout
+    fresh = tmp_path / "fresh"
+    assert subprocess.run(cli + ["--out", str(fresh)], capture_output=True).returncode == 0
+
+    def tree(folder):
+        return {p.relative_to(folder).as_posix(): p.read_bytes() for p in folder.rglob("*") if p.is_file()}
+
+    assert tree(out) == tree(fresh)

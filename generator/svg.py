@@ -15,7 +15,7 @@ from .model import Analysis, Collection
 
 __all__ = ["collection_svg", "topic_colours", "MAX_NODES"]
 
-MAX_NODES = 1500
+MAX_NODES = 500  # the layout costs seconds beyond this; the interactive map is the way to see more
 _PALETTE = ["#4e79a7", "#f28e2b", "#e15759", "#76b7b2", "#59a14f", "#edc948",
             "#b07aa1", "#ff9da7", "#9c755f", "#bab0ac", "#1f77b4", "#2ca02c"]
 

@@ -8,7 +8,7 @@ import sys
 import feedparser
 
 from conftest import ROOT, mkdocs_build
-from test_deploy import git_env, run
+from test_deploy import deploy, git_env
 
 HF_DAY = [
     {"paper": {"id": "2508.04001", "title": "SlotDiff: Object-Centric Diffusion for Video Editing",
@@ -96,14 +96,5 @@ def test_new_day_builds_with_feeds_cite_archive_and_chrome_then_deploys(bundled,
     # Footer and 404.
     assert "from 2 digests" in home and (site / "404.html").exists() and (site / "sitemap.xml").exists()
 
-    remote = tmp_path / "remote.git"
-    run(["git", "init", "--bare", "-q", str(remote)], tmp_path, env)
-    run(["git", "init", "-q", "-b", "main"], project, env)
-    run(["git", "remote", "add", "origin", str(remote)], project, env)
-    run(["git", "add", "-A"], project, env)
-    run(["git", "commit", "-q", "-m", "Add 2025-08-06"], project, env)
-    run([sys.executable, "-m", "mkdocs", "gh-deploy", "--force", "--remote-name", "origin",
-         "--remote-branch", "gh-pages", "--no-history"], project, env)
-    listed = run(["git", "--git-dir", str(remote), "ls-tree", "-r", "--name-only", "gh-pages"], tmp_path, env)
-    files = set(listed.stdout.splitlines())
+    files = deploy(project, tmp_path / "remote.git", env)
     assert {"papers/2508-04001/index.html", "feeds/all.xml", ".nojekyll", "graph.json"} <= files

@@ -56,27 +56,29 @@ def run(args, cwd, env):
     return result
 
 
-def test_gh_deploy_pushes_the_built_site_to_a_local_bare_repository(bundled, tmp_path):
-    env = git_env()
-    remote = tmp_path / "remote.git"
-    run(["git", "init", "--bare", "-q", str(remote)], tmp_path, env)
-
-    project = tmp_path / "project"
-    project.mkdir()
-    shutil.move(str(bundled), project / "content")
-    shutil.copy(ROOT / "mkdocs.yml", project / "mkdocs.yml")
+def deploy(project, remote, env) -> set[str]:
+    """Commit the project, `mkdocs gh-deploy` it to the bare repository ``remote``, and list gh-pages."""
+    run(["git", "init", "--bare", "-q", str(remote)], remote.parent, env)
     run(["git", "init", "-q", "-b", "main"], project, env)
     run(["git", "config", "user.name", "Papersite Test"], project, env)
     run(["git", "config", "user.email", "test@example.invalid"], project, env)
     run(["git", "remote", "add", "origin", str(remote)], project, env)
     run(["git", "add", "-A"], project, env)
     run(["git", "commit", "-q", "-m", "Site sources"], project, env)
-
     run([sys.executable, "-m", "mkdocs", "gh-deploy", "--force", "--remote-name", "origin",
          "--remote-branch", "gh-pages", "--no-history"], project, env)
+    listed = run(["git", "--git-dir", str(remote), "ls-tree", "-r", "--name-only", "gh-pages"], remote.parent, env)
+    return set(listed.stdout.splitlines())
 
-    listed = run(["git", "--git-dir", str(remote), "ls-tree", "-r", "--name-only", "gh-pages"], tmp_path, env)
-    files = set(listed.stdout.splitlines())
+
+def test_gh_deploy_pushes_the_built_site_to_a_local_bare_repository(bundled, tmp_path):
+    env = git_env()
+    remote = tmp_path / "remote.git"
+    project = tmp_path / "project"
+    project.mkdir()
+    shutil.move(str(bundled), project / "content")
+    shutil.copy(ROOT / "mkdocs.yml", project / "mkdocs.yml")
+    files = deploy(project, remote, env)
     for name in ("index.html", ".nojekyll", "graph.json", CLIP):
         assert name in files, f"{name} missing from gh-pages ({len(files)} files)"
 

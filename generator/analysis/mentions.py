@@ -21,7 +21,7 @@ from ..text import fold, sentences
 from .aliases import AliasTable, acronym_definitions, needs_long_form, same_long_form
 from .names import case_sensitive
 
-__all__ = ["find_mentions", "match_aliases"]
+__all__ = ["find_mentions"]
 
 _VERSION_AFTER = re.compile(r"(?:v|V|ver)\d|\d(?!\d)")
 # Sizes and depths of one model, not other models: ResNet-50, ResNeXt-101, ViT-B/16, ViT-Large.
@@ -108,11 +108,6 @@ class _Matcher:
                 continue
             covered = end
             yield start, end, who
-
-
-def match_aliases(text: str, aliases: dict[str, tuple[Alias, ...]]):
-    """Convenience for tests and tools: the ``(matched text, owners)`` found in ``text``."""
-    return [(text[s:e], who) for s, e, who in _Matcher(aliases).hits(text)]
 
 
 # A context match must beat the runner-up by this factor to decide a shared name.

@@ -13,18 +13,13 @@ from sklearn.feature_extraction.text import TfidfVectorizer
 from ..model import Collection, Related
 from .phrases import analyze
 
-__all__ = ["related_papers", "tfidf_matrix", "paper_text"]
+__all__ = ["related_papers", "tfidf_matrix", "strongest_features"]
 
 _BLOCK = 2048
 FEATURES_PER_PAPER = 60
 # Up to this many papers every feature counts; beyond, rows are pruned so that the cost of
 # finding neighbours stays proportional to the number of papers.
 EXACT_UP_TO = 2000
-
-
-def paper_text(title: str, abstract: str) -> str:
-    # The title counts twice: it is the author's own summary.
-    return f"{title}. {title}. {abstract}"
 
 
 def _given(tokens: list[str]) -> list[str]:

@@ -10,7 +10,6 @@ which is what resolves a mention of a name two papers introduce.
 """
 from __future__ import annotations
 
-import functools
 import re
 from collections import Counter, defaultdict
 from dataclasses import dataclass
@@ -22,9 +21,10 @@ import ahocorasick
 from ..model import Alias, Collection, Paper
 from ..parallel import parallel_map
 from ..text import fold, sentences
+from .acronyms import acronym_definitions, same_long_form, schwartz_hearst
 from .names import case_sensitive, is_concept, is_distinctive
 
-__all__ = ["AliasTable", "find_aliases", "alias_table", "acronym_definitions", "schwartz_hearst", "same_long_form"]
+__all__ = ["AliasTable", "find_aliases", "alias_table", "needs_long_form"]
 
 _INTRO = r"(?:propose[sd]?|introduce[sd]?|present(?:s|ed)?|develop(?:s|ed)?|design(?:s|ed)?|devise[sd]?|build|construct|release[sd]?|contribute[sd]?|curate[sd]?|collect(?:s|ed)?|offer(?:s|ed)?|establish(?:es|ed)?)"
 # ("also known as" and "denoted as" introduce established terms and symbols, not new names.)
@@ -51,72 +51,10 @@ _DEF_PATTERNS = [
 ]
 # "DEtection TRansformer or DETR", "SGDW and AdamW": a second name right after the first.
 _AND_NAME = re.compile(r"\s+(?:or|and)\s+[\"“']?(?P<name>[A-Z0-9][\w'^.+\-]*[\w+]|[a-z]+[A-Z0-9][\w\-]*)")
-_ACRONYM_RE = re.compile(r"\(\s*(?P<short>[^\W_][\w\-'.^+]{0,11})(?:s)?\s*[;,)]")
-# Capitalised words that open clauses, not names ("We present Our ...", "we propose This").
 _BANNED_NAMES = frozenset("this that these those our their its the a an it we in on for with to by from via using "
                           "here there first second third finally moreover however".split())
 _FUNCTION_WORDS = frozenset("a an the our on of in for to towards toward with from by how why what when is are do does".split())
 _REPO_HOSTS = ("github.com", "gitlab.com", "huggingface.co", "bitbucket.org")
-
-
-def schwartz_hearst(short: str, long: str) -> str | None:
-    """The shortest tail of ``long`` whose letters spell ``short`` in order.
-
-    Schwartz & Hearst (2003): match the short form's characters right to left
-    inside the long form; its first character must start a word.
-
-    >>> schwartz_hearst("GRES", "we propose Generalized Referring Expression Segmentation")
-    'Generalized Referring Expression Segmentation'
-    """
-    s, l = len(short) - 1, len(long) - 1
-    while s >= 0:
-        c = short[s].lower()
-        if not c.isalnum():
-            s -= 1
-            continue
-        while l >= 0 and (long[l].lower() != c or (s == 0 and l > 0 and long[l - 1].isalnum())):
-            l -= 1
-        if l < 0:
-            return None
-        l -= 1
-        s -= 1
-    start = long.rfind(" ", 0, l + 1) + 1
-    return long[start:]
-
-
-def acronym_definitions(text: str) -> tuple:
-    """``(short, long_form, sentence, long_start, rest)`` for each "long form (SHORT)" in ``text``.
-
-    Cached: alias finding, vocabulary rules and mention checks all ask about the same abstracts.
-    """
-    return _acronym_definitions(text) if "(" in text else ()
-
-
-@functools.lru_cache(maxsize=200_000)
-def _acronym_definitions(text: str) -> tuple:
-    return tuple(_find_acronyms(text))
-
-
-def _find_acronyms(text: str):
-    for s0, s1 in sentences(text):
-        sent = text[s0:s1]
-        for m in _ACRONYM_RE.finditer(sent):
-            short = m.group("short")
-            # "SNNs" defines SNN: the plural s is not part of the name, nor of the match.
-            if short.endswith("s") and len(short) > 2 and short[-2].isupper():
-                short = short[:-1]
-            letters = [c for c in short if c.isalpha()]
-            if not (2 <= len(short) <= 12) or sum(c.isupper() for c in letters) < 2:
-                continue
-            before = sent[: m.start()].rstrip()
-            words = before.split()
-            window = " ".join(words[-min(len(short) + 5, 2 * len(short)):])
-            long = schwartz_hearst(short, window)
-            if (not long or len(long) <= len(short) or len(long.split()) > 2 * len(short) + 1
-                    or re.search(r"[()\[\];]|--", long)):
-                continue
-            long = long.strip(" ,;:\"'“”")
-            yield short, long, sent, len(before) - len(long), sent[m.end():]
 
 
 def _title_prefix(title: str) -> list[str]:
@@ -314,15 +252,6 @@ def _paper_aliases(paper: Paper) -> list[Alias]:
 
 
 STRONG = frozenset({"title", "short-title", "title-acronym", "full-title"})
-
-
-def same_long_form(a: str | None, b: str | None) -> bool:
-    """Two spellings of one expansion: "Low-Rank Adaptation" and "low-rank adapters" agree."""
-    if not a or not b:
-        return False
-    wa, wb = sorted((fold(a).split(), fold(b).split()), key=len)
-    # Word by word on their stems; a title's long form may run on ("Low-Rank Adaptation of LLMs").
-    return (len(wa) == len(wb) or len(wa) >= 2) and all(x[:4] == y[:4] for x, y in zip(wa, wb))
 
 
 @dataclass(frozen=True)

@@ -18,7 +18,8 @@ import ahocorasick
 from ..model import Alias, Collection, Mention
 from ..parallel import parallel_map
 from ..text import fold, sentences
-from .aliases import AliasTable, acronym_definitions, needs_long_form, same_long_form
+from .acronyms import acronym_definitions, same_long_form
+from .aliases import AliasTable, needs_long_form
 from .names import case_sensitive
 
 __all__ = ["find_mentions"]

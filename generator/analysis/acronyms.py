@@ -1,0 +1,84 @@
+"""Acronyms defined in text: "long form (SHORT)", found the Schwartz–Hearst way.
+
+Alias finding, the vocabulary rules and mention checking all ask which acronyms an abstract
+spells out, so the answer is computed once per abstract and cached.
+"""
+from __future__ import annotations
+
+import functools
+import re
+
+from ..text import fold, sentences
+
+__all__ = ["schwartz_hearst", "acronym_definitions", "same_long_form"]
+
+_ACRONYM_RE = re.compile(r"\(\s*(?P<short>[^\W_][\w\-'.^+]{0,11})(?:s)?\s*[;,)]")
+# Capitalised words that open clauses, not names ("We present Our ...", "we propose This").
+
+def schwartz_hearst(short: str, long: str) -> str | None:
+    """The shortest tail of ``long`` whose letters spell ``short`` in order.
+
+    Schwartz & Hearst (2003): match the short form's characters right to left
+    inside the long form; its first character must start a word.
+
+    >>> schwartz_hearst("GRES", "we propose Generalized Referring Expression Segmentation")
+    'Generalized Referring Expression Segmentation'
+    """
+    s, l = len(short) - 1, len(long) - 1
+    while s >= 0:
+        c = short[s].lower()
+        if not c.isalnum():
+            s -= 1
+            continue
+        while l >= 0 and (long[l].lower() != c or (s == 0 and l > 0 and long[l - 1].isalnum())):
+            l -= 1
+        if l < 0:
+            return None
+        l -= 1
+        s -= 1
+    start = long.rfind(" ", 0, l + 1) + 1
+    return long[start:]
+
+
+def acronym_definitions(text: str) -> tuple:
+    """``(short, long_form, sentence, long_start, rest)`` for each "long form (SHORT)" in ``text``.
+
+    Cached: alias finding, vocabulary rules and mention checks all ask about the same abstracts.
+    """
+    return _acronym_definitions(text) if "(" in text else ()
+
+
+@functools.lru_cache(maxsize=200_000)
+def _acronym_definitions(text: str) -> tuple:
+    return tuple(_find_acronyms(text))
+
+
+def _find_acronyms(text: str):
+    for s0, s1 in sentences(text):
+        sent = text[s0:s1]
+        for m in _ACRONYM_RE.finditer(sent):
+            short = m.group("short")
+            # "SNNs" defines SNN: the plural s is not part of the name, nor of the match.
+            if short.endswith("s") and len(short) > 2 and short[-2].isupper():
+                short = short[:-1]
+            letters = [c for c in short if c.isalpha()]
+            if not (2 <= len(short) <= 12) or sum(c.isupper() for c in letters) < 2:
+                continue
+            before = sent[: m.start()].rstrip()
+            words = before.split()
+            window = " ".join(words[-min(len(short) + 5, 2 * len(short)):])
+            long = schwartz_hearst(short, window)
+            if (not long or len(long) <= len(short) or len(long.split()) > 2 * len(short) + 1
+                    or re.search(r"[()\[\];]|--", long)):
+                continue
+            long = long.strip(" ,;:\"'“”")
+            yield short, long, sent, len(before) - len(long), sent[m.end():]
+
+
+def same_long_form(a: str | None, b: str | None) -> bool:
+    """Two spellings of one expansion: "Low-Rank Adaptation" and "low-rank adapters" agree."""
+    if not a or not b:
+        return False
+    wa, wb = sorted((fold(a).split(), fold(b).split()), key=len)
+    # Word by word on their stems; a title's long form may run on ("Low-Rank Adaptation of LLMs").
+    return (len(wa) == len(wb) or len(wa) >= 2) and all(x[:4] == y[:4] for x, y in zip(wa, wb))

@@ -22,7 +22,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from .corpus import ROOT, content_folder, days
+from .corpus import content_folder, days
 
 PY = sys.executable
 

@@ -21,7 +21,7 @@ import ahocorasick
 from ..model import Alias, Collection, Paper
 from ..parallel import parallel_map
 from ..text import fold, sentences
-from .acronyms import acronym_definitions, same_long_form, schwartz_hearst
+from .acronyms import acronym_definitions, same_long_form
 from .names import case_sensitive, is_concept, is_distinctive
 
 __all__ = ["AliasTable", "find_aliases", "alias_table", "needs_long_form"]

@@ -23,7 +23,6 @@ def test_benchmark_smoke_prints_the_table():
 def test_a_rebuild_from_scratch_equals_the_incremental_result(tmp_path):
     """Build two days, add a third and build again; then rebuild everything from scratch into a
     new folder (same digests, same topic lock): the trees are identical."""
-    import shutil
 
     from bench.corpus import content_folder, days
 

@@ -3,7 +3,6 @@ import datetime as dt
 
 from generator.analysis import find_links
 from generator.analysis.acronyms import schwartz_hearst
-from generator.analysis.aliases import find_aliases
 from generator.collection import build_collection
 from generator.model import PaperRecord
 from generator.text import find_urls

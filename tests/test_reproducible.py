@@ -1,7 +1,4 @@
 """Same input, same output, byte for byte."""
-import filecmp
-import os
-import shutil
 import subprocess
 import sys
 

@@ -3,11 +3,10 @@ import json
 import re
 import subprocess
 import sys
-from pathlib import Path
 
 import networkx as nx
 
-from conftest import ROOT, digest, mkdocs_build
+from conftest import digest, mkdocs_build
 
 CLIP_PAGE = "papers/learning-transferable-visual-models-from-natural-language-supervision/index.html"
 

@@ -15,18 +15,21 @@ from tqdm import tqdm
 
 from .analysis import analyse
 from .analysis.graph import build_graph, graph_json
+from .analysis.layout import layout
 from .collection import build_collection, duplicate_diagnostics
 from .errors import Diagnostic, GeneratorError
 from .feeds import feeds
 from .model import Analysis, Collection
 from .parallel import parallel_map
 from .readers import digest_files, read_digest
-from .render import Renderer
+from .render import Renderer, default_templates
 from .settings import Settings, load_settings
 from .site import plan_site
 from .topicfiles import lock_text, read_curated, read_lock, suggestion_text
 
-__all__ = ["Site", "build_site", "read_collection", "suggest_topics"]
+__all__ = ["Site", "build_site", "read_collection", "suggest_topics", "MAP_SCRIPT"]
+
+MAP_SCRIPT = "assets/papersite/map.js"
 
 log = logging.getLogger(__name__)
 
@@ -89,7 +92,8 @@ def build_site(content: Path, *, templates: Path | None = None, site_name: str |
     pages = plan_site(collection, analysis)
     texts = parallel_map(lambda page: renderer.render(page.template, **page.context), pages)
     files = dict(zip((page.path for page in pages), texts))
-    files["graph.json"] = graph_json(build_graph(collection, analysis))
+    files["graph.json"] = graph_json(build_graph(collection, analysis, layout(collection, analysis, seed=settings.seed)))
+    files[MAP_SCRIPT] = (default_templates() / "theme" / "map.js").read_text(encoding="utf-8")
     files.update(feeds(collection, analysis, site_name=site_name or settings.site_name,
                        site_url=settings.site_url if site_url is None else site_url))
     return Site(dict(sorted(files.items())), collection, analysis, tuple(diags), lock_text(analysis.topic_lock))

@@ -17,7 +17,7 @@ from mkdocs.exceptions import PluginError
 from mkdocs.plugins import BasePlugin
 from mkdocs.structure.files import File, Files
 
-from .build import build_site
+from .build import MAP_SCRIPT, build_site
 from .render import default_templates
 from .errors import GeneratorError
 from .output import write_own_file
@@ -54,6 +54,8 @@ class PapersitePlugin(BasePlugin[PapersiteConfig]):
         theme_dir = str((self.templates or default_templates()) / "theme")
         if Path(theme_dir).is_dir() and theme_dir not in config.theme.dirs:
             config.theme.dirs.insert(1 if config.theme.custom_dir else 0, theme_dir)
+        if MAP_SCRIPT not in [str(s) for s in config.extra_javascript]:
+            config.extra_javascript.append(MAP_SCRIPT)
         return config
 
     def on_files(self, files: Files, *, config) -> Files:

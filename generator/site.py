@@ -20,7 +20,7 @@ from markupsafe import Markup
 from .escape import highlight, safe_url
 from .feeds import feed_path, topic_feed_path
 from .model import Analysis, Collection, Paper
-from .svg import collection_svg, topic_colours
+from .svg import collection_svg, local_svg, topic_colours
 
 __all__ = ["PlannedPage", "plan_site", "paper_path", "topic_path", "day_path"]
 
@@ -101,6 +101,12 @@ def plan_site(collection: Collection, analysis: Analysis) -> list[PlannedPage]:
             links = [{"label": "arXiv", "url": safe_url(f"https://arxiv.org/abs/{paper.arxiv_id}")},
                      {"label": "PDF", "url": safe_url(f"https://arxiv.org/pdf/{paper.arxiv_id}")}] + links
         bibtex, reference = _citation(paper)
+        # Links in the picture are raw HTML, so they are the URLs MkDocs will give the pages
+        # (directory URLs): papers/<id>/ is one folder deeper than papers/<id>.md.
+        near = ([(papers[m.target].title, f"../{m.target}/", "out") for m in mentions_out[pid]]
+                + [(papers[m.source].title, f"../{m.source}/", "in") for m in mentions_in[pid]]
+                + [(papers[r.target].title, f"../{r.target}/", "related") for r in analysis.related.get(pid, ())
+                   if r.target not in {m.target for m in mentions_out[pid]} | {m.source for m in mentions_in[pid]}])[:12]
         pages.append(PlannedPage(src, "paper.md.j2", {
             "meta": _paper_meta(paper, [topics[t].name for t in analysis.paper_topics.get(pid, ())]),
             "paper": paper,
@@ -110,6 +116,7 @@ def plan_site(collection: Collection, analysis: Analysis) -> list[PlannedPage]:
                        for t in analysis.paper_topics.get(pid, ())],
             "links": links,
             "bibtex": Markup(html.escape(bibtex)) if bibtex else None,
+            "local_graph": Markup(local_svg(paper.title, near)) if near else None,
             "reference": reference,
             "mentions": [dict(paper_ref(src, m.target), alias=m.alias,
                               evidence=highlight(m.evidence, m.start, m.end)) for m in mentions_out[pid]],
@@ -126,7 +133,11 @@ def plan_site(collection: Collection, analysis: Analysis) -> list[PlannedPage]:
         top_cited = sorted((p for p in topic.papers if cited[p]), key=lambda p: (-cited[p], p))[:10]
         per_day = Counter(d for p in topic.papers for d in papers[p].dates)
         by_name = {t.name: t for t in topics.values()}
+        near = ([(papers[p].title, f"../../papers/{p}/", "related") for p in
+                 (top_cited + [p for p in newest_first(members) if p not in top_cited])[:10]]
+                + [(topics[o].name, f"../{o}/", "topic") for o, *_ in topic_links.get(tid, [])[:6]])
         pages.append(PlannedPage(src, "topic.md.j2", {
+            "local_graph": Markup(local_svg(topic.name, near)) if near else None,
             "meta": {"title": topic.name, "description": topic.description, "feed": topic_feed_path(tid)},
             "feed_href": _href(src, topic_feed_path(tid)),
             "topic": topic,
@@ -182,8 +193,9 @@ def plan_site(collection: Collection, analysis: Analysis) -> list[PlannedPage]:
                      for m in sorted(analysis.mentions, key=lambda m: (papers[m.target].title.casefold(), m.source))],
         "ambiguous": list(analysis.ambiguous),
         "picture": Markup(svg) if (svg := collection_svg(collection, analysis)) else None,
-        "legend": [{"name": t.name, "href": _href("graph.md", topic_path(t.id)), "colour": Markup(topic_colours(analysis)[t.id])}
-                   for t in analysis.topics],
+        "legend": [{"id": t.id, "name": t.name, "href": _href("graph.md", topic_path(t.id)),
+                    "colour": Markup(topic_colours(analysis)[t.id])} for t in analysis.topics],
+        "dates": {"first": days[0].isoformat() if days else "", "last": days[-1].isoformat() if days else ""},
     }))
     return sorted(pages, key=lambda p: p.path)
 

@@ -8,12 +8,13 @@ the page shows the tables alone.
 from __future__ import annotations
 
 import html
+import math
 
 import networkx as nx
 
 from .model import Analysis, Collection
 
-__all__ = ["collection_svg", "topic_colours", "MAX_NODES"]
+__all__ = ["collection_svg", "local_svg", "topic_colours", "MAX_NODES"]
 
 MAX_NODES = 500  # the layout costs seconds beyond this; the interactive map is the way to see more
 _PALETTE = ["#4e79a7", "#f28e2b", "#e15759", "#76b7b2", "#59a14f", "#edc948",
@@ -77,3 +78,46 @@ def collection_svg(collection: Collection, analysis: Analysis, *, seed: int = 42
                    f'<title>{title}</title></circle>')
     out.append("</svg>")
     return "\n".join(out)
+
+
+def _label(text: str, n: int = 28) -> str:
+    return html.escape(text if len(text) <= n else text[: n - 1] + "…", quote=True)
+
+
+def local_svg(centre: str, neighbours: list[tuple[str, str, str]], *, width: int = 720, height: int = 300) -> str:
+    """A small picture of one page's neighbourhood that works without JavaScript.
+
+    ``neighbours`` are ``(label, href, kind)`` with kind "out" (it mentions them), "in" (they
+    mention it), "related" or "topic"; every node is a link to its page.
+    """
+    cx, cy = width / 2, height / 2
+    out = [f'<svg class="papersite-local" viewBox="0 0 {width} {height}" width="{width}" height="{height}" '
+           f'style="max-width: 100%; height: auto" role="img" aria-label="Neighbourhood of this page" '
+           f'xmlns="http://www.w3.org/2000/svg">',
+           '<defs><marker id="local-arrow" viewBox="0 0 10 10" refX="10" refY="5" markerWidth="6" markerHeight="6" '
+           'orient="auto-start-reverse"><path d="M 0 0 L 10 5 L 0 10 z" fill="#555"/></marker></defs>']
+    colour = {"out": "#e15759", "in": "#4e79a7", "related": "#9c9c9c", "topic": "#59a14f"}
+    count = len(neighbours)
+    placed = []
+    for i, (label, href, kind) in enumerate(neighbours):
+        angle = 2 * 3.14159265 * i / max(1, count) - 3.14159265 / 2
+        x = round(cx + (width / 2 - 200) * math.cos(angle), 1)
+        y = round(cy + (height / 2 - 30) * math.sin(angle), 1)
+        placed.append((x, y, label, href, kind))
+        if kind == "out":
+            out.append(f'<line x1="{cx}" y1="{cy}" x2="{x}" y2="{y}" stroke="#555" stroke-width="1.5" marker-end="url(#local-arrow)"/>')
+        elif kind == "in":
+            out.append(f'<line x1="{x}" y1="{y}" x2="{cx}" y2="{cy}" stroke="#555" stroke-width="1.5" marker-end="url(#local-arrow)"/>')
+        else:
+            out.append(f'<line x1="{cx}" y1="{cy}" x2="{x}" y2="{y}" stroke="#bbb" stroke-dasharray="4 3"/>')
+    out.append(f'<circle cx="{cx}" cy="{cy}" r="9" fill="#333"/><text x="{cx}" y="{cy + 24}" text-anchor="middle" '
+               f'font-size="12" fill="currentColor">{_label(centre, 40)}</text>')
+    for x, y, label, href, kind in placed:
+        anchor = "start" if x > cx + 5 else "end" if x < cx - 5 else "middle"
+        dx = 10 if anchor == "start" else -10 if anchor == "end" else 0
+        out.append(f'<a href="{html.escape(href, quote=True)}"><title>{html.escape(label, quote=True)}</title>'
+                   f'<circle cx="{x}" cy="{y}" r="7" fill="{colour.get(kind, "#888")}"/>'
+                   f'<text x="{x + dx}" y="{y + 4}" text-anchor="{anchor}" font-size="11" fill="currentColor">'
+                   f'{_label(label)}</text></a>')
+    out.append("</svg>")
+    return "".join(out)

@@ -16,7 +16,7 @@ from ..model import Analysis, Collection
 __all__ = ["build_graph", "graph_json"]
 
 
-def build_graph(collection: Collection, analysis: Analysis) -> nx.MultiDiGraph:
+def build_graph(collection: Collection, analysis: Analysis, positions=None) -> nx.MultiDiGraph:
     graph = nx.MultiDiGraph(
         topics=[{"id": t.id, "name": t.name, "keyphrases": list(t.keyphrases), "size": len(t.papers)}
                 for t in analysis.topics],
@@ -31,6 +31,7 @@ def build_graph(collection: Collection, analysis: Analysis) -> nx.MultiDiGraph:
             dates=[d.isoformat() for d in paper.dates],
             topics=list(analysis.paper_topics.get(pid, ())),
             aliases=[a.name for a in analysis.aliases.get(pid, ()) if a.how != "full-title"],
+            **({"x": positions[pid][0], "y": positions[pid][1]} if positions and pid in positions else {}),
             **({"arxiv_id": paper.arxiv_id} if paper.arxiv_id else {}),
         )
     for m in analysis.mentions:

@@ -1,0 +1,172 @@
+"""The map and the local graphs in a real browser: Debian's Chromium, driven by Playwright.
+
+The site is built with `mkdocs build --strict` and served on localhost; nothing is fetched from
+anywhere else. Screenshots of the map and of a paper page go to artifacts/ to be looked at.
+CI installs Chromium and sets PAPERSITE_REQUIRE_BROWSER=1, so there a missing browser fails;
+on a laptop without /usr/bin/chromium these tests are skipped.
+"""
+import functools
+import http.server
+import json
+import os
+import random
+import shutil
+import threading
+import time
+from pathlib import Path
+
+import pytest
+
+from conftest import ROOT, mkdocs_build
+
+CHROMIUM = Path("/usr/bin/chromium")
+ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+        "--disable-component-update", "--no-first-run"]
+ARTIFACTS = ROOT / "artifacts"
+CLIP = "learning-transferable-visual-models-from-natural-language-supervision"
+
+if not CHROMIUM.exists():
+    if os.environ.get("PAPERSITE_REQUIRE_BROWSER"):
+        raise RuntimeError("PAPERSITE_REQUIRE_BROWSER is set but /usr/bin/chromium is missing")
+    pytest.skip("no /usr/bin/chromium (apt-get install chromium); CI installs it", allow_module_level=True)
+
+sync_api = pytest.importorskip("playwright.sync_api")
+
+
+def serve(folder: Path):
+    handler = functools.partial(http.server.SimpleHTTPRequestHandler, directory=str(folder))
+    handler.log_message = lambda *a: None
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    return server, f"http://127.0.0.1:{server.server_address[1]}/"
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory):
+    base = tmp_path_factory.mktemp("browser")
+    content = base / "content"
+    shutil.copytree(ROOT / "content", content)
+    result = mkdocs_build(content, base / "site")
+    assert result.returncode == 0, result.stderr
+    server, url = serve(base / "site")
+    yield base / "site", url
+    server.shutdown()
+
+
+@pytest.fixture(scope="module")
+def browser():
+    with sync_api.sync_playwright() as p:
+        b = p.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
+        yield b
+        b.close()
+
+
+@pytest.fixture
+def page(browser):
+    context = browser.new_context(viewport={"width": 1280, "height": 1000})
+    pg = context.new_page()
+    outside = []
+    pg.on("request", lambda r: outside.append(r.url) if not r.url.startswith(("http://127.0.0.1", "data:", "blob:")) else None)
+    yield pg
+    context.close()
+    assert not outside, f"the page reached outside the site: {outside[:5]}"
+
+
+def open_map(page, url):
+    page.goto(url + "graph/")
+    page.wait_for_function("window.papersiteMap && window.papersiteMap.ready", timeout=15000)
+
+
+def test_the_map_draws_one_node_per_paper(page, site):
+    folder, url = site
+    open_map(page, url)
+    papers = len(list((folder / "papers").glob("*/index.html")))
+    assert page.evaluate("papersiteMap.nodeCount") == papers == 65
+    assert page.evaluate("papersiteMap.visibleCount") == papers
+    inked = page.evaluate("""() => { const c = document.querySelector('[data-map=canvas]');
+        const d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
+        let n = 0; for (let i = 3; i < d.length; i += 4) if (d[i]) n++; return n; }""")
+    assert inked > 2000
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.locator("[data-map=canvas]").screenshot(path=str(ARTIFACTS / "map.png"))
+    print(f"map of the bundled digest: first draw {page.evaluate('papersiteMap.firstDrawMs'):.0f} ms")
+
+
+def test_clicking_a_node_opens_that_paper(page, site):
+    _, url = site
+    open_map(page, url)
+    x, y = page.evaluate(f"papersiteMap.screenPosition('{CLIP}')")
+    page.mouse.click(x, y)
+    page.wait_for_url(f"**/papers/{CLIP}/", timeout=10000)
+    assert "Learning Transferable Visual Models" in page.title()
+
+
+def test_the_topic_filter_hides_other_nodes(page, site):
+    folder, url = site
+    open_map(page, url)
+    graph = json.loads((folder / "graph.json").read_text(encoding="utf-8"))
+    topic = graph["graph"]["topics"][1]["id"]
+    expected = sum(1 for n in graph["nodes"] if topic in n["topics"])
+    page.select_option("[data-map=topic]", topic)
+    assert page.evaluate("papersiteMap.visibleCount") == expected < 65
+
+
+def test_the_search_box_of_the_map_centres_a_named_paper(page, site):
+    _, url = site
+    open_map(page, url)
+    page.fill("[data-map=search]", "CLIP")
+    assert page.evaluate("papersiteMap.found") == CLIP
+
+
+def test_a_local_graph_links_to_its_neighbours(page, site):
+    _, url = site
+    page.goto(url + f"papers/{CLIP}/")
+    links = page.locator("svg.papersite-local a")
+    assert links.count() >= 5
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / "paper.png"), full_page=False)
+    links.first.click()
+    page.wait_for_url("**/papers/**", timeout=10000)
+    assert CLIP not in page.url and "/papers/" in page.url
+
+
+def test_site_search_for_an_alias_lists_its_paper_first(page, site):
+    _, url = site
+    page.goto(url)
+    page.click("label.md-search__icon, .md-search__input", timeout=5000)
+    page.fill("input.md-search__input", "CLIP")
+    first = page.locator(".md-search-result__list li a").first
+    first.wait_for(timeout=15000)
+    assert CLIP in first.get_attribute("href")
+
+
+def test_a_ten_thousand_paper_map_draws_and_stays_responsive(page, site, tmp_path):
+    folder, _ = site
+    big = tmp_path / "site"
+    shutil.copytree(folder, big)
+    rnd = random.Random(7)
+    nodes = [{"id": f"p{i}", "kind": "paper", "title": f"Paper {i}", "url": f"papers/p{i}/", "date": "2025-08-05",
+              "topics": [f"t{i % 40}"], "aliases": [], "x": rnd.uniform(-1000, 1000), "y": rnd.uniform(-1000, 1000)}
+             for i in range(10000)]
+    edges = [{"source": f"p{i}", "target": f"p{rnd.randrange(10000)}", "kind": "related", "weight": 0.1}
+             for i in range(10000) for _ in range(2)]
+    edges += [{"source": f"p{rnd.randrange(10000)}", "target": f"p{rnd.randrange(10000)}", "kind": "mentions"}
+              for _ in range(500)]
+    (big / "graph.json").write_text(json.dumps({"graph": {"topics": [{"id": f"t{i}"} for i in range(40)]},
+                                                "nodes": nodes, "edges": edges}))
+    server, url = serve(big)
+    try:
+        open_map(page, url)
+        first = page.evaluate("papersiteMap.firstDrawMs")
+        start = time.perf_counter()
+        for dx in range(5):
+            page.mouse.move(600, 500)
+            page.mouse.down()
+            page.mouse.move(620 + dx, 520)
+            page.mouse.up()
+        redraw = (time.perf_counter() - start) / 5 * 1000
+        print(f"10,000-paper map: first draw {first:.0f} ms, a pan {redraw:.0f} ms")
+        assert page.evaluate("papersiteMap.nodeCount") == 10000
+        assert first < 5000 and redraw < 1000
+    finally:
+        server.shutdown()

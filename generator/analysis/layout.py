@@ -15,7 +15,7 @@ from ..model import Analysis, Collection
 
 __all__ = ["layout"]
 
-SPRING_LIMIT = 300  # papers per topic above which the spiral replaces the spring layout
+SPRING_LIMIT = 150  # papers per topic above which the spiral replaces the spring layout (cost)
 
 
 def layout(collection: Collection, analysis: Analysis, *, seed: int = 42) -> dict[str, tuple[float, float]]:

@@ -5,8 +5,8 @@ Usage: python -m bench.run [--sizes 6,60,328] [--mkdocs 60] [--smoke]
 For each size (a number of days of ../shared/data/arxiv-daily), in a fresh process:
 generator seconds and peak memory (`papersite build`), milliseconds per paper; then, for the
 --mkdocs size: `mkdocs build` of the generated site beside a bare MkDocs build of the same
-number of plain pages with the same text, HTML KB per paper page, search-index MB, and adding
-one more day to that collection (seconds, files rewritten). Benchmarks are not tests: CI runs
+number of plain pages with the same text, HTML KB per paper page, search-index MB, seconds to the
+first search result in headless Chromium, and adding one more day (seconds, files rewritten). Benchmarks are not tests: CI runs
 only --smoke (two days, no timing targets).
 """
 from __future__ import annotations
@@ -75,15 +75,52 @@ def mkdocs_rows(n: int, work: Path) -> dict:
     sizes = sorted(p.stat().st_size for p in pages)
     index = (base / "s1" / "search" / "search_index.json").stat().st_size
 
+    search_s = first_search_result(base / "s1")
+
     # One more day on top: what the daily routine costs, and how much of the output it touches.
     extra = days(n + 1)[-1]
     os.symlink(extra, content / "digests" / extra.name)
     add, _, result = timed([PY, "-m", "generator.cli", "build", "--content", str(content), "--out", str(generated)])
     rewritten = int(result.stdout.split("wrote ", 1)[1].split(" ", 1)[0])
     unchanged = int(result.stdout.split("files, ", 1)[1].split(" ", 1)[0])
-    return {"pages": len(pages), "mkdocs_s": ours, "bare_mkdocs_s": bare, "ratio": ours / bare,
+    return {"pages": len(pages), "search_s": search_s, "mkdocs_s": ours, "bare_mkdocs_s": bare, "ratio": ours / bare,
             "html_kb_mean": sum(sizes) / len(sizes) / 1024, "html_kb_max": sizes[-1] / 1024,
             "index_mb": index / 2 ** 20, "add_day_s": add, "rewritten": rewritten, "unchanged": unchanged}
+
+
+def first_search_result(site: Path) -> float | None:
+    """Seconds from typing a query in Material's search box to the first result, in headless
+    Chromium on the built site served from localhost (None without Chromium and Playwright)."""
+    import functools
+    import http.server
+    import threading
+
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError:
+        return None
+    if not Path("/usr/bin/chromium").exists():
+        return None
+    handler = functools.partial(http.server.SimpleHTTPRequestHandler, directory=str(site))
+    handler.log_message = lambda *a: None
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        with sync_playwright() as p:
+            browser = p.chromium.launch(executable_path="/usr/bin/chromium", args=[
+                "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                "--disable-component-update", "--no-first-run"])
+            page = browser.new_page()
+            page.goto(f"http://127.0.0.1:{server.server_address[1]}/")
+            page.click(".md-search__input")
+            start = time.perf_counter()
+            page.fill(".md-search__input", "diffusion")
+            page.locator(".md-search-result__list li").first.wait_for(timeout=120_000)
+            seconds = time.perf_counter() - start
+            browser.close()
+        return seconds
+    finally:
+        server.shutdown()
 
 
 def main(argv: list[str]) -> int:
@@ -107,10 +144,11 @@ def main(argv: list[str]) -> int:
             m = mkdocs_rows(mk, work)
             print(f"\nMkDocs, {mk} days: {m['pages']} paper pages")
             print(f"{'mkdocs s':>9} {'bare s':>7} {'ratio':>6} {'HTML KB/page':>13} {'max KB':>7} {'index MB':>9} "
-                  f"{'add day s':>10} {'rewritten':>10} {'unchanged':>10}")
+                  f"{'search s':>9} {'add day s':>10} {'rewritten':>10} {'unchanged':>10}")
+            search = f"{m['search_s']:9.2f}" if m["search_s"] is not None else f"{'n/a':>9}"
             print(f"{m['mkdocs_s']:9.1f} {m['bare_mkdocs_s']:7.1f} {m['ratio']:6.2f} {m['html_kb_mean']:13.1f} "
-                  f"{m['html_kb_max']:7.1f} {m['index_mb']:9.1f} {m['add_day_s']:10.1f} {m['rewritten']:10d} "
-                  f"{m['unchanged']:10d}")
+                  f"{m['html_kb_max']:7.1f} {m['index_mb']:9.1f} {search} {m['add_day_s']:10.1f} "
+                  f"{m['rewritten']:10d} {m['unchanged']:10d}")
             rows.append(m)
         (work / "results.json").write_text(json.dumps(rows, indent=1))
     finally:

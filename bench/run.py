@@ -23,6 +23,7 @@ import time
 from pathlib import Path
 
 from .corpus import content_folder, days
+from .serve import serve
 
 PY = sys.executable
 
@@ -91,30 +92,20 @@ def mkdocs_rows(n: int, work: Path) -> dict:
 def first_search_result(site: Path) -> float | None:
     """Seconds from typing a query in Material's search box to the first result, in headless
     Chromium on the built site served from localhost (None without Chromium and Playwright)."""
-    import functools
-    import http.server
-    import threading
-
     try:
         from playwright.sync_api import sync_playwright
     except ImportError:
         return None
     if not Path("/usr/bin/chromium").exists():
         return None
-    class Quiet(http.server.SimpleHTTPRequestHandler):
-        def log_message(self, *args):
-            pass
-
-    handler = functools.partial(Quiet, directory=str(site))
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
+    server, url = serve(site)
     try:
         with sync_playwright() as p:
             browser = p.chromium.launch(executable_path="/usr/bin/chromium", args=[
                 "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
                 "--disable-component-update", "--no-first-run"])
             page = browser.new_page()
-            page.goto(f"http://127.0.0.1:{server.server_address[1]}/")
+            page.goto(url)
             page.click(".md-search__input")
             start = time.perf_counter()
             page.fill(".md-search__input", "diffusion")

@@ -77,23 +77,31 @@ def read_collection(content: Path, settings: Settings, *, progress: bool = False
     return build_collection(records), diags + duplicate_diagnostics(records)
 
 
+def _analysed(content: Path, *, curated: bool, progress: bool = False):
+    """Settings, collection, diagnostics and analysis: what building and suggesting share."""
+    settings = load_settings(content)
+    collection, diags = read_collection(content, settings, progress=progress)
+    analysis = analyse(collection, related_k=settings.related, seed=settings.seed,
+                       curated=read_curated(content) if curated else (), locked=read_lock(content))
+    return settings, collection, diags, analysis
+
+
 def build_site(content: Path, *, templates: Path | None = None, site_name: str | None = None,
                site_url: str | None = None, progress: bool = False) -> Site:
     """Build the whole site in memory from the digests in ``content``.
 
     ``site_name`` and ``site_url`` override the settings (the MkDocs plugin passes mkdocs.yml's).
     """
-    content = Path(content)
-    settings = load_settings(content)
-    collection, diags = read_collection(content, settings, progress=progress)
-    analysis = analyse(collection, related_k=settings.related, seed=settings.seed,
-                       curated=read_curated(content), locked=read_lock(content))
+    settings, collection, diags, analysis = _analysed(Path(content), curated=True, progress=progress)
     renderer = Renderer(templates)
     pages = plan_site(collection, analysis)
     texts = parallel_map(lambda page: renderer.render(page.template, **page.context), pages)
     files = dict(zip((page.path for page in pages), texts))
     files["graph.json"] = graph_json(build_graph(collection, analysis, layout(collection, analysis, seed=settings.seed)))
-    files[MAP_SCRIPT] = (default_templates() / "theme" / "map.js").read_text(encoding="utf-8")
+    script = (templates or default_templates()) / "theme" / "map.js"
+    if not script.is_file():  # a custom template folder need not carry the map
+        script = default_templates() / "theme" / "map.js"
+    files[MAP_SCRIPT] = script.read_text(encoding="utf-8")
     files.update(feeds(collection, analysis, site_name=site_name or settings.site_name,
                        site_url=settings.site_url if site_url is None else site_url))
     return Site(dict(sorted(files.items())), collection, analysis, tuple(diags), lock_text(analysis.topic_lock))
@@ -101,8 +109,5 @@ def build_site(content: Path, *, templates: Path | None = None, site_name: str |
 
 def suggest_topics(content: Path) -> str:
     """A proposed ``topics.yml``: the topics papersite discovers on its own, for a person to edit."""
-    content = Path(content)
-    settings = load_settings(content)
-    collection, _ = read_collection(content, settings)
-    analysis = analyse(collection, related_k=settings.related, seed=settings.seed, locked=read_lock(content))
+    *_, analysis = _analysed(Path(content), curated=False)
     return suggestion_text(analysis.topics)

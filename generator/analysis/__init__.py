@@ -29,10 +29,10 @@ def find_links(collection: Collection, matrix=None):
 def analyse(collection: Collection, *, related_k: int = 5, seed: int = 42,
             curated: tuple = (), locked: tuple = ()) -> Analysis:
     """Run every analysis in dependency order: text vectors, links, related papers, topics."""
-    matrix, vectorizer, titled = tfidf_matrix(collection)
+    matrix, terms, titled = tfidf_matrix(collection)
     aliases, mentions, ambiguous = find_links(collection, matrix)
     related = related_papers(collection, matrix, k=related_k)
-    topics = find_topics(collection, related, (matrix, vectorizer, titled), curated=curated, locked=locked,
+    topics = find_topics(collection, related, (matrix, terms, titled), curated=curated, locked=locked,
                          seed=seed)
     return Analysis(
         aliases=aliases, mentions=mentions, related=related,

@@ -161,14 +161,11 @@ class TopicResult:
 class _Vectors:
     """The TF-IDF rows and what naming needs, computed once."""
 
-    def __init__(self, collection: Collection, matrix, vectorizer, titled):
+    def __init__(self, collection: Collection, matrix, terms, titled):
         self.ids = list(collection.papers)
         self.index = {pid: i for i, pid in enumerate(self.ids)}
         self.matrix = matrix
-        try:
-            self.terms = np.asarray(vectorizer.get_feature_names_out())
-        except (AttributeError, ValueError):  # nothing was learnt: every paper was stop words
-            self.terms = np.asarray([], dtype=str)
+        self.terms = np.asarray(terms)
         self.usable = matrix.shape[1] == len(self.terms) and len(self.terms) > 0
         if self.usable:
             self.present = (matrix > 0).astype(np.float32).tocsr()
@@ -289,11 +286,11 @@ def find_topics(collection: Collection, related: dict[str, tuple[Related, ...]],
                 curated: tuple[CuratedTopic, ...] = (), locked: tuple[LockedTopic, ...] = (),
                 seed: int = 42) -> TopicResult:
     """Topics of the collection; see the module docstring for the rules."""
-    matrix, vectorizer, titled = tfidf
+    matrix, terms, titled = tfidf
     ids = list(collection.papers)
     if not ids:
         return TopicResult((), {}, {}, locked)
-    vectors = _Vectors(collection, matrix, vectorizer, titled)
+    vectors = _Vectors(collection, matrix, terms, titled)
     graph = similarity_graph(related)
     max_size = max(MIN_SIZE, int(MAX_SHARE * len(ids)))
     reasons: dict[str, dict[str, str]] = defaultdict(dict)

@@ -7,15 +7,16 @@ back the same in-memory site; only the CLI writes it to disk (through
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Mapping
 
 from tqdm import tqdm
 
-from .analysis import analyse
+from .analysis import analyse, collection_features
 from .analysis.graph import build_graph, graph_json
 from .analysis.layout import layout
+from .cache import cache_bytes, file_key, load_cache
 from .collection import build_collection, duplicate_diagnostics
 from .errors import Diagnostic, GeneratorError
 from .feeds import feeds
@@ -41,6 +42,7 @@ class Site:
     analysis: Analysis
     diagnostics: tuple[Diagnostic, ...]
     lock: str = ""  # the topic lock to keep in the content folder for the next build
+    cache: Mapping[str, bytes] = field(default_factory=dict)  # cache files to write back (changed ones only)
 
     def summary(self) -> str:
         c, a = self.collection, self.analysis
@@ -54,45 +56,76 @@ class Site:
         return text
 
 
-def read_collection(content: Path, settings: Settings, *, progress: bool = False
-                    ) -> tuple[Collection, list[Diagnostic]]:
+def read_collection(content: Path, settings: Settings, *, progress: bool = False,
+                    known: Mapping[str, tuple] | None = None) -> tuple[Collection, list[Diagnostic], dict]:
+    """The collection, the messages about its digests, and each digest's records by file key
+    (``known`` holds an earlier build's: an unchanged digest is not read again)."""
     folder = content / settings.digests
     files = digest_files(folder)
     if not files:
         raise GeneratorError(f"no digests found in {folder}: add a file such as {folder / '2025-08-05.txt'}")
-    def read(path: Path):
-        try:  # messages name the file as the author would type it
-            shown = path.resolve().relative_to(Path.cwd()).as_posix()
-        except ValueError:
-            shown = str(path)
-        return read_digest(path, display=shown, year=settings.year)
 
-    records, diags = [], []
-    for recs, more in tqdm(parallel_map(read, files, min_items=20), desc="digests", unit="file",
-                           disable=not progress or len(files) < 20):
+    def shown(path: Path) -> str:
+        try:  # messages name the file as the author would type it
+            return path.resolve().relative_to(Path.cwd()).as_posix()
+        except ValueError:
+            return str(path)
+
+    def read(path: Path):
+        return read_digest(path, display=shown(path), year=settings.year)
+
+    def key(path: Path) -> str:
+        try:
+            data = path.read_bytes()
+        except OSError:  # read_digest reports it
+            return ""
+        return file_key(data, path.name, shown(path), settings.year)
+
+    known = known or {}
+    keys = [key(path) for path in files]
+    missing = [path for path, k in zip(files, keys) if not k or k not in known]
+    fresh = dict(zip(missing, tqdm(parallel_map(read, missing, min_items=20), desc="digests", unit="file",
+                                   disable=not progress or len(missing) < 20)))
+    records, diags, used = [], [], {}
+    for path, k in zip(files, keys):
+        recs, more = fresh[path] if path in fresh else known[k]
+        if k:
+            used[k] = (recs, more)
         records.extend(recs)
         diags.extend(more)
     if not records:
         raise GeneratorError("no readable papers in any digest:\n" + "\n".join(str(d) for d in diags))
-    return build_collection(records), diags + duplicate_diagnostics(records)
+    return build_collection(records), diags + duplicate_diagnostics(records), used
 
 
-def _analysed(content: Path, *, curated: bool, progress: bool = False):
-    """Settings, collection, diagnostics and analysis: what building and suggesting share."""
+def _analysed(content: Path, *, curated: bool, progress: bool = False, cache: Path | None = None):
+    """Settings, collection, diagnostics, analysis, and what to keep in the cache: what building
+    and suggesting share."""
     settings = load_settings(content)
-    collection, diags = read_collection(content, settings, progress=progress)
-    analysis = analyse(collection, related_k=settings.related, seed=settings.seed,
+    digests = load_cache(cache, "digests")
+    collection, diags, digests_used = read_collection(content, settings, progress=progress, known=digests)
+    features = load_cache(cache, "features")
+    by_paper, features_used = collection_features(collection, features)
+    analysis = analyse(collection, related_k=settings.related, seed=settings.seed, features=by_paper,
                        curated=read_curated(content) if curated else (), locked=read_lock(content))
-    return settings, collection, diags, analysis
+    keep = {}
+    if cache is not None:  # only what changed is written again
+        for kind, old, new in (("digests", digests, digests_used), ("features", features, features_used)):
+            if old.keys() != new.keys():
+                keep[kind] = cache_bytes(new)
+    return settings, collection, diags, analysis, keep
 
 
 def build_site(content: Path, *, templates: Path | None = None, site_name: str | None = None,
-               site_url: str | None = None, progress: bool = False) -> Site:
+               site_url: str | None = None, progress: bool = False, cache: Path | None = None) -> Site:
     """Build the whole site in memory from the digests in ``content``.
 
     ``site_name`` and ``site_url`` override the settings (the MkDocs plugin passes mkdocs.yml's).
+    With a ``cache`` folder, earlier builds' per-digest and per-paper work is reused, and
+    ``Site.cache`` holds what to write back there (the caller writes it, as it writes the lock).
     """
-    settings, collection, diags, analysis = _analysed(Path(content), curated=True, progress=progress)
+    settings, collection, diags, analysis, keep = _analysed(Path(content), curated=True, progress=progress,
+                                                            cache=cache)
     renderer = Renderer(templates)
     pages = plan_site(collection, analysis)
     texts = parallel_map(lambda page: renderer.render(page.template, **page.context), pages)
@@ -104,10 +137,11 @@ def build_site(content: Path, *, templates: Path | None = None, site_name: str |
     files[MAP_SCRIPT] = script.read_text(encoding="utf-8")
     files.update(feeds(collection, analysis, site_name=site_name or settings.site_name,
                        site_url=settings.site_url if site_url is None else site_url))
-    return Site(dict(sorted(files.items())), collection, analysis, tuple(diags), lock_text(analysis.topic_lock))
+    return Site(dict(sorted(files.items())), collection, analysis, tuple(diags), lock_text(analysis.topic_lock),
+                keep)
 
 
 def suggest_topics(content: Path) -> str:
     """A proposed ``topics.yml``: the topics papersite discovers on its own, for a person to edit."""
-    *_, analysis = _analysed(Path(content), curated=False)
+    _, _, _, analysis, _ = _analysed(Path(content), curated=False)
     return suggestion_text(analysis.topics)

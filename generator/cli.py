@@ -7,7 +7,8 @@ from pathlib import Path
 
 from .build import build_site, suggest_topics
 from .errors import GeneratorError
-from .output import add_file, write_own_file, write_tree
+from .cache import MARKER, default_cache
+from .output import add_file, write_cache, write_own_file, write_tree
 from .readers import digest_files, read_digest, reader_for
 from .settings import load_settings
 from .topicfiles import read_curated
@@ -17,13 +18,16 @@ __all__ = ["main"]
 
 
 def _build(args: argparse.Namespace) -> int:
+    cache = None if args.no_cache else Path(args.cache) if args.cache else default_cache(Path(args.content))
     site = build_site(Path(args.content), templates=Path(args.templates) if args.templates else None,
-                      progress=sys.stderr.isatty() or args.progress)
+                      progress=sys.stderr.isatty() or args.progress, cache=cache)
     for diag in site.diagnostics:
         print(f"{'error' if diag.level == 'unusable' else 'warning'}: {diag}", file=sys.stderr)
     report = write_tree(Path(args.out), site.files)
     if write_own_file(Path(args.content) / LOCK_FILE, site.lock, marker=LOCK_HEADER):
         print(f"updated {Path(args.content) / LOCK_FILE}: keep it with the digests so topics stay put")
+    if cache is not None and site.cache:
+        write_cache(cache, site.cache, marker=MARKER)
     print(site.summary())
     print(f"wrote {len(report.written)} files, {len(report.unchanged)} unchanged, "
           f"{len(report.removed)} removed, into {args.out}")
@@ -135,6 +139,8 @@ def main(argv: list[str] | None = None) -> int:
     build.add_argument("--out", required=True, help="folder to write the generated pages into")
     build.add_argument("--templates", help="folder of Jinja2 templates (default: the bundled ones)")
     build.add_argument("--progress", action="store_true", help="show progress bars even when not on a terminal")
+    build.add_argument("--cache", help="folder for work kept between builds (default: .cache/papersite beside the content folder)")
+    build.add_argument("--no-cache", action="store_true", help="neither read nor write the cache")
     build.set_defaults(func=_build)
     add = sub.add_parser("add", help="check digests and file them in the content folder under their date")
     add.add_argument("files", nargs="+", help="digest files: a Daily Papers page copy, arXiv JSON lines, or HF API JSON")

@@ -21,7 +21,7 @@ from typing import Mapping
 
 from .errors import GeneratorError
 
-__all__ = ["write_tree", "write_own_file", "add_file", "WriteReport", "MANIFEST"]
+__all__ = ["write_tree", "write_own_file", "write_cache", "add_file", "WriteReport", "MANIFEST"]
 
 MANIFEST = ".papersite-manifest.json"
 _TMP = ".papersite-tmp-"
@@ -142,3 +142,21 @@ def add_file(path: Path, data: bytes) -> bool:
         raise GeneratorError(f"{path} already exists with other content; papersite will not replace it")
     os.replace(_write_temp(path, data), path)
     return True
+
+
+def write_cache(folder: Path, caches: Mapping[str, bytes], *, marker: bytes) -> None:
+    """Replace papersite's cache files (``<kind>.pickle``, each starting with ``marker``) in
+    ``folder``. A file there that papersite did not write is left alone (that kind is then not
+    cached), and a cache that cannot be written only costs the next build time."""
+    folder = Path(folder)
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        for kind, data in sorted(caches.items()):
+            path = folder / f"{kind}.pickle"
+            if path.exists():
+                with open(path, "rb") as fh:
+                    if fh.read(len(marker)) != marker:
+                        continue
+            os.replace(_write_temp(path, data), path)
+    except OSError:
+        pass

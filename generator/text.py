@@ -7,6 +7,8 @@ clean form, so cleaning happens once, in the readers, through these functions.
 """
 from __future__ import annotations
 
+import functools
+
 import re
 import unicodedata
 
@@ -77,8 +79,11 @@ def find_urls(text: str) -> list[str]:
     return urls
 
 
-def sentences(text: str) -> list[tuple[int, int]]:
-    """Spans of the sentences of ``text``: evidence for a mention is one sentence."""
+@functools.lru_cache(maxsize=1024)
+def sentences(text: str) -> tuple[tuple[int, int], ...]:
+    """Spans of the sentences of ``text``: evidence for a mention is one sentence.
+
+    Remembered for the last texts asked about: alias rules ask once per candidate name."""
     spans, start = [], 0
     for m in _SENTENCE_END_RE.finditer(text):
         # "e.g. CLIP" and "et al. 2020" do not end a sentence.
@@ -89,7 +94,7 @@ def sentences(text: str) -> list[tuple[int, int]]:
         start = m.end()
     if start < len(text):
         spans.append((start, len(text)))
-    return spans
+    return tuple(spans)
 
 
 def fold(text: str) -> str:

@@ -21,8 +21,9 @@ def test_benchmark_smoke_prints_the_table():
 
 
 def test_a_rebuild_from_scratch_equals_the_incremental_result(tmp_path):
-    """Build two days, add a third and build again; then rebuild everything from scratch into a
-    new folder (same digests, same topic lock): the trees are identical."""
+    """Build two days, add a third and build again (reusing the cache of the first build); then
+    rebuild everything from scratch, without the cache, into a new folder (same digests, same
+    topic lock): the trees are identical."""
 
     from bench.corpus import content_folder, days
 
@@ -36,8 +37,9 @@ def test_a_rebuild_from_scratch_equals_the_incremental_result(tmp_path):
     (content / "digests" / files[2].name).symlink_to(files[2])
     second = subprocess.run(cli + ["--out", str(out)], capture_output=True, text=True)
     assert second.returncode == 0 and "unchanged" in second.stdout
+    assert {p.name for p in (tmp_path / ".cache" / "papersite").iterdir()} == {"digests.pickle", "features.pickle"}
     fresh = tmp_path / "fresh"
-    assert subprocess.run(cli + ["--out", str(fresh)], capture_output=True).returncode == 0
+    assert subprocess.run(cli + ["--out", str(fresh), "--no-cache"], capture_output=True).returncode == 0
 
     def tree(folder):
         return {p.relative_to(folder).as_posix(): p.read_bytes() for p in folder.rglob("*") if p.is_file()}

@@ -3,17 +3,22 @@ similarity, topics, and the graph that joins them. Nothing here reads or
 writes files; every function is deterministic (sorted outputs, fixed seeds)."""
 from __future__ import annotations
 
+from typing import Mapping
+
 from ..model import Analysis, Collection
 from .aliases import alias_table
+from .features import PaperFeatures, collection_features
 from .mentions import find_mentions
 from .similarity import related_papers, tfidf_matrix
 from .topics import find_topics
 
-__all__ = ["analyse", "find_links"]
+__all__ = ["analyse", "find_links", "collection_features"]
 
 
-def find_links(collection: Collection, matrix=None):
+def find_links(collection: Collection, matrix=None, features: Mapping[str, PaperFeatures] | None = None):
     """Aliases, mentions and the names left ambiguous: the citation-style links alone."""
+    if features is None:
+        features, _ = collection_features(collection)
     if matrix is None:
         matrix, _, _ = tfidf_matrix(collection)
     row = {pid: i for i, pid in enumerate(collection.papers)}
@@ -21,16 +26,18 @@ def find_links(collection: Collection, matrix=None):
     def similarity(a: str, b: str) -> float:
         return float(matrix[row[a]].multiply(matrix[row[b]]).sum())
 
-    table = alias_table(collection)
+    table = alias_table(collection, {pid: f.candidates for pid, f in features.items()})
     mentions, ambiguous = find_mentions(collection, table, similarity=similarity)
     return dict(table.aliases), mentions, ambiguous
 
 
 def analyse(collection: Collection, *, related_k: int = 5, seed: int = 42,
-            curated: tuple = (), locked: tuple = ()) -> Analysis:
-    """Run every analysis in dependency order: text vectors, links, related papers, topics."""
+            curated: tuple = (), locked: tuple = (), features: Mapping[str, PaperFeatures] | None = None) -> Analysis:
+    """Run every analysis in dependency order: text vectors, links, related papers, topics.
+
+    ``features`` (from :func:`collection_features`) may come from an earlier build's cache."""
     matrix, terms, titled = tfidf_matrix(collection)
-    aliases, mentions, ambiguous = find_links(collection, matrix)
+    aliases, mentions, ambiguous = find_links(collection, matrix, features)
     related = related_papers(collection, matrix, k=related_k)
     topics = find_topics(collection, related, (matrix, terms, titled), curated=curated, locked=locked,
                          seed=seed)

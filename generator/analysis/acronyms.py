@@ -1,16 +1,17 @@
 """Acronyms defined in text: "long form (SHORT)", found the Schwartz–Hearst way.
 
 Alias finding, the vocabulary rules and mention checking all ask which acronyms an abstract
-spells out, so the answer is computed once per abstract and cached.
+spells out, so the answer is computed once per abstract and remembered; answers worked out in
+worker processes or by an earlier build are handed in with :func:`remember_acronyms`.
 """
 from __future__ import annotations
 
-import functools
 import re
+from typing import Mapping
 
 from ..text import fold, sentences
 
-__all__ = ["schwartz_hearst", "acronym_definitions", "same_long_form"]
+__all__ = ["schwartz_hearst", "acronym_definitions", "remember_acronyms", "same_long_form"]
 
 _ACRONYM_RE = re.compile(r"\(\s*(?P<short>[^\W_][\w\-'.^+]{0,11})(?:s)?\s*[;,)]")
 # Capitalised words that open clauses, not names ("We present Our ...", "we propose This").
@@ -43,14 +44,22 @@ def schwartz_hearst(short: str, long: str) -> str | None:
 def acronym_definitions(text: str) -> tuple:
     """``(short, long_form, sentence, long_start, rest)`` for each "long form (SHORT)" in ``text``.
 
-    Cached: alias finding, vocabulary rules and mention checks all ask about the same abstracts.
+    Remembered: alias finding, vocabulary rules and mention checks all ask about the same abstracts.
     """
-    return _acronym_definitions(text) if "(" in text else ()
+    if "(" not in text:
+        return ()
+    found = _KNOWN.get(text)
+    if found is None:
+        found = _KNOWN[text] = tuple(_find_acronyms(text))
+    return found
 
 
-@functools.lru_cache(maxsize=200_000)
-def _acronym_definitions(text: str) -> tuple:
-    return tuple(_find_acronyms(text))
+_KNOWN: dict[str, tuple] = {}
+
+
+def remember_acronyms(found: Mapping[str, tuple]) -> None:
+    """Definitions found elsewhere (a worker process, an earlier build) for the texts they key."""
+    _KNOWN.update(found)
 
 
 def _find_acronyms(text: str):

@@ -24,7 +24,7 @@ from ..text import fold, sentences
 from .acronyms import acronym_definitions, same_long_form
 from .names import case_sensitive, is_concept, is_distinctive
 
-__all__ = ["AliasTable", "find_aliases", "alias_table", "needs_long_form"]
+__all__ = ["AliasTable", "find_aliases", "alias_table", "paper_aliases", "needs_long_form"]
 
 _INTRO = r"(?:propose[sd]?|introduce[sd]?|present(?:s|ed)?|develop(?:s|ed)?|design(?:s|ed)?|devise[sd]?|build|construct|release[sd]?|contribute[sd]?|curate[sd]?|collect(?:s|ed)?|offer(?:s|ed)?|establish(?:es|ed)?)"
 # ("also known as" and "denoted as" introduce established terms and symbols, not new names.)
@@ -186,7 +186,8 @@ def _introduced(sentence: str, long_start: int, after: str) -> bool:
     return len(gap) <= 4 and all(w in _GAP_OK for w in gap)
 
 
-def _paper_aliases(paper: Paper) -> list[Alias]:
+def paper_aliases(paper: Paper) -> list[Alias]:
+    """The names this paper's own text says it introduced, before the collection has its say."""
     found: dict[str, Alias] = {}
 
     def add(name: str, how: str, long_form: str | None = None) -> None:
@@ -267,7 +268,7 @@ def find_aliases(collection: Collection) -> dict[str, tuple[Alias, ...]]:
     return dict(alias_table(collection).aliases)
 
 
-def alias_table(collection: Collection) -> AliasTable:
+def alias_table(collection: Collection, candidates: Mapping[str, tuple[Alias, ...]] | None = None) -> AliasTable:
     """Every paper's aliases, minus names that are really shared vocabulary.
 
 
@@ -280,8 +281,8 @@ def alias_table(collection: Collection) -> AliasTable:
     - A plain-word phrase that many papers write ("3D modeling") is vocabulary.
     - Names under three characters ("R1", "KL") collide with too much text.
     """
-    papers = list(collection.papers.values())
-    candidates = dict(zip(collection.papers, parallel_map(_paper_aliases, papers)))
+    if candidates is None:  # (a build hands them in from analysis.features, computed once per paper)
+        candidates = dict(zip(collection.papers, parallel_map(paper_aliases, list(collection.papers.values()))))
     claimed: dict[str, set[str]] = defaultdict(set)
     for pid, items in candidates.items():
         for a in items:

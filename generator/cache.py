@@ -1,0 +1,75 @@
+"""What earlier builds worked out, so that a daily build redoes only the new day's work.
+
+A group adds one digest a day to a collection of tens of thousands of papers; reading every
+digest again and re-reading every abstract for its names would make each day cost the whole
+year. Two kinds of result depend on nothing but their own input, so they are kept between
+builds, keyed by a hash of that input:
+
+- ``digests``: the records and messages of a digest file, by the file's bytes and name;
+- ``features``: each paper's acronyms and candidate names, by the paper's text.
+
+Everything else is computed afresh from them, so a build with the cache gives exactly the
+output of a build without it (the tests check this). Entries are dropped when no build uses
+them any more, and the whole cache is ignored when the generator's code changes (the code's
+hash is part of every file). The cache is the project's own working data, like its code: it
+is read with :mod:`pickle`, so only papersite's own files in the cache folder are read (they
+start with a marker line), and papersite writes nowhere else in that folder.
+"""
+from __future__ import annotations
+
+import functools
+import hashlib
+import pickle
+from pathlib import Path
+from typing import Any, Mapping
+
+__all__ = ["CACHE_FOLDER", "MARKER", "default_cache", "load_cache", "cache_bytes", "file_key"]
+
+CACHE_FOLDER = Path(".cache") / "papersite"  # beside the content folder, like Material's plugin caches
+MARKER = b"papersite cache\n"
+_PACKAGE = Path(__file__).resolve().parent
+
+
+def default_cache(content: Path) -> Path:
+    """``.cache/papersite`` in the folder that holds the content folder (the project's root)."""
+    return Path(content).resolve().parent / CACHE_FOLDER
+
+
+@functools.lru_cache(maxsize=1)
+def code_version() -> str:
+    """A hash of the generator's code: results of other code are not reused."""
+    digest = hashlib.blake2b(digest_size=16)
+    for path in sorted(_PACKAGE.rglob("*.py")):
+        digest.update(path.relative_to(_PACKAGE).as_posix().encode())
+        digest.update(path.read_bytes())
+    return digest.hexdigest()
+
+
+def file_key(data: bytes, *parts: object) -> str:
+    digest = hashlib.blake2b(data, digest_size=16)
+    digest.update(repr(parts).encode("utf-8"))
+    return digest.hexdigest()
+
+
+def load_cache(folder: Path | None, kind: str) -> dict[str, Any]:
+    """The entries an earlier build kept, or nothing (no folder, no file, other code, damage)."""
+    if folder is None:
+        return {}
+    path = Path(folder) / f"{kind}.pickle"
+    try:
+        data = path.read_bytes()
+    except OSError:
+        return {}
+    head = MARKER + code_version().encode() + b"\n"
+    if not data.startswith(head):
+        return {}
+    try:
+        entries = pickle.loads(data[len(head):])
+    except Exception:  # a damaged cache is only a slower build
+        return {}
+    return entries if isinstance(entries, dict) else {}
+
+
+def cache_bytes(entries: Mapping[str, Any]) -> bytes:
+    """The file :func:`load_cache` reads back (written by :func:`generator.output.write_cache`)."""
+    return MARKER + code_version().encode() + b"\n" + pickle.dumps(dict(sorted(entries.items())), protocol=5)

@@ -3,12 +3,22 @@
 Pages are handed to MkDocs as virtual files (``File.generated``), so nothing
 is written into the author's folders; the digests and settings themselves are
 taken out of the site's files, and ``mkdocs serve`` rebuilds when they change.
+
+``search: pagefind`` swaps Material's search (one index of the whole site, loaded before the
+first answer) for Pagefind's chunked static index: paper pages are marked up for it as they are
+rendered, Pagefind runs over the built site after every build, and a small script answers in
+Material's own search box (``templates/theme/partials/papersite-search.html``, ``search.js``).
 """
 from __future__ import annotations
 
 import datetime as dt
 import logging
 import os
+import re
+import shutil
+import subprocess
+import time
+from html.parser import HTMLParser
 from pathlib import Path
 
 from mkdocs.config import config_options as c
@@ -40,6 +50,14 @@ class PapersiteConfig(Config):
     content = c.Type(str, default="content")  # relative to mkdocs.yml
     templates = c.Optional(c.Type(str))
     strict_input = c.Type(bool, default=False)  # bad digest records as warnings (fail --strict)
+    # "material": Material's search plugin (one index, loaded whole). "pagefind": a chunked static
+    # index of the paper pages built by Pagefind after each build (pip install 'papersite[pagefind]');
+    # Material's search plugin is then switched off.
+    search = c.Choice(("material", "pagefind"), default="material")
+
+
+SEARCH_SCRIPT = "assets/papersite/search.js"
+PAGEFIND_DIR = "pagefind"
 
 
 class PapersitePlugin(BasePlugin[PapersiteConfig]):
@@ -56,6 +74,19 @@ class PapersitePlugin(BasePlugin[PapersiteConfig]):
             config.theme.dirs.insert(1 if config.theme.custom_dir else 0, theme_dir)
         if MAP_SCRIPT not in [str(s) for s in config.extra_javascript]:
             config.extra_javascript.append(MAP_SCRIPT)
+        if self.config.search == "pagefind":
+            self._pagefind = _pagefind_executable()
+            # One search box, not two: Material's search plugin (listed as `- search`) would build
+            # its own whole-site index and draw its own box. Its hooks all check `enabled`.
+            material_search = config.plugins.get("material/search")
+            if material_search is not None and material_search.config.enabled:
+                material_search.config.enabled = False
+                log.info("papersite: search: pagefind, so Material's search plugin is switched off")
+            elif "search" in config.plugins:
+                raise PluginError("papersite: search: pagefind needs the Material theme; "
+                                  "remove `- search` from plugins or use search: material")
+            if SEARCH_SCRIPT not in [str(s) for s in config.extra_javascript]:
+                config.extra_javascript.append(SEARCH_SCRIPT)
         return config
 
     def on_files(self, files: Files, *, config) -> Files:
@@ -78,14 +109,29 @@ class PapersitePlugin(BasePlugin[PapersiteConfig]):
         hidden = {self.content / SETTINGS_FILE, self.content / CURATED_FILE, self.content / LOCK_FILE}
         digests = (self.content / settings.digests).resolve()
         for file in list(files):
-            path = Path(file.abs_src_path).resolve() if file.abs_src_path else None
-            if path and (path in hidden or digests in path.parents):
+            if not file.abs_src_path:
+                continue
+            # A digest may be a symbolic link to a file elsewhere: look at the link, not its target.
+            link = Path(os.path.abspath(file.abs_src_path))
+            where = Path(os.path.realpath(link.parent)) / link.name
+            if where in hidden or digests in where.parents:
                 files.remove(file)
         c = site.collection
         config.extra["papersite"] = {
             "built": _build_date(), "digest_count": len(c.digests), "papers": len(c.papers),
             "first": c.days[0].isoformat() if c.days else "", "last": c.days[-1].isoformat() if c.days else "",
+            "search": self.config.search,
         }
+        theme_root = (self.templates or default_templates()) / "theme"
+        for file in list(files):
+            # The theme folder's scripts are served from assets/papersite/, not also from the root.
+            if file.abs_src_path and Path(file.abs_src_path).parent == theme_root and file.src_uri.endswith(".js"):
+                files.remove(file)
+        if self.config.search == "pagefind" and files.get_file_from_path(SEARCH_SCRIPT) is None:
+            script = theme_root / "search.js"
+            if not script.is_file():
+                script = default_templates() / "theme" / "search.js"
+            files.append(File.generated(config, SEARCH_SCRIPT, content=script.read_text(encoding="utf-8")))
         for rel, text in site.files.items():
             if files.get_file_from_path(rel) is not None:
                 log.info("papersite: keeping the author's own %s instead of the generated page", rel)
@@ -94,10 +140,94 @@ class PapersitePlugin(BasePlugin[PapersiteConfig]):
         self._watch = [self.content] if docs != self.content and docs not in self.content.parents else []
         return files
 
+    def on_page_content(self, html, *, page, config, files):
+        if self.config.search == "pagefind" and page.file.src_uri.startswith("papers/"):
+            return mark_for_pagefind(html)
+        return html
+
+    def on_post_build(self, *, config):
+        if self.config.search != "pagefind":
+            return
+        site = Path(config.site_dir)
+        shutil.rmtree(site / PAGEFIND_DIR, ignore_errors=True)  # no stale chunks from earlier builds
+        args = [str(self._pagefind), "--site", str(site), "--output-subdir", PAGEFIND_DIR, "--glob", "papers/**/*.html",
+                "--exclude-selectors", "[data-search-exclude]", "--exclude-selectors", ".headerlink"]
+        start = time.perf_counter()
+        result = subprocess.run(args, capture_output=True, text=True)
+        if result.returncode != 0:
+            raise PluginError(f"papersite: pagefind failed:\n{result.stdout[-2000:]}{result.stderr[-2000:]}")
+        pages = re.search(r"Indexed (\d+) pages?", result.stdout)
+        log.info("papersite: pagefind indexed %s paper pages into %s/ in %.1f s", pages.group(1) if pages else "?",
+                 PAGEFIND_DIR, time.perf_counter() - start)
+
     def on_serve(self, server, *, config, builder):
         for path in getattr(self, "_watch", []):
             server.watch(str(path))
         return server
+
+
+def _pagefind_executable() -> Path:
+    """The Pagefind binary: from the `pagefind[bin]` packages, $PAGEFIND_BINARY_PATH or the PATH."""
+    found = None
+    try:
+        from pagefind.service import get_executable
+        found = get_executable()
+    except ImportError:
+        which = shutil.which("pagefind_extended") or shutil.which("pagefind")
+        found = Path(which) if which else None
+    if found is None or not Path(found).is_file():
+        raise PluginError("papersite: search: pagefind needs Pagefind: pip install 'papersite[pagefind]' "
+                          "(or set PAGEFIND_BINARY_PATH)")
+    return Path(found)
+
+
+_HEADING = re.compile(r"h[1-6]")
+_VOID = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source", "track", "wbr"}
+
+
+class _TopLevel(HTMLParser):
+    """Start tags of the top-level elements of a page body: (line, column, tag, attribute names)."""
+
+    def __init__(self):
+        super().__init__(convert_charrefs=True)
+        self.depth, self.found = 0, []
+
+    def handle_starttag(self, tag, attrs):
+        if self.depth == 0:
+            self.found.append((*self.getpos(), tag, {name for name, _ in attrs}))
+        if tag not in _VOID:
+            self.depth += 1
+
+    def handle_startendtag(self, tag, attrs):
+        if self.depth == 0:
+            self.found.append((*self.getpos(), tag, {name for name, _ in attrs}))
+
+    def handle_endtag(self, tag):
+        if tag not in _VOID:
+            self.depth = max(0, self.depth - 1)
+
+
+def mark_for_pagefind(html: str) -> str:
+    """Put `data-pagefind-body` on the top-level elements of a page that Material's search would
+    index: a heading marked `data-search-exclude` leaves out its whole section (up to the next
+    heading), as it does in Material's index. Pages without the mark are not indexed at all."""
+    parser = _TopLevel()
+    parser.feed(html)
+    parser.close()
+    starts = [0]
+    for line in html.splitlines(keepends=True):
+        starts.append(starts[-1] + len(line))
+    excluded, marks = False, []
+    for line, col, tag, attrs in parser.found:
+        if _HEADING.fullmatch(tag):
+            excluded = "data-search-exclude" in attrs
+        if not excluded and "data-search-exclude" not in attrs:
+            at = starts[line - 1] + col + 1 + len(tag)
+            if html[at - len(tag) - 1:at].lower() == f"<{tag}":
+                marks.append(at)
+    for at in reversed(marks):
+        html = html[:at] + " data-pagefind-body" + html[at:]
+    return html
 
 
 def _build_date() -> str:

@@ -6,14 +6,18 @@ For each size (a number of days of ../shared/data/arxiv-daily), in a fresh proce
 generator seconds and peak memory (`papersite build`), milliseconds per paper; then, for the
 --mkdocs size: `mkdocs build` of the generated site beside a bare MkDocs build of the same
 number of plain pages with the same text, HTML KB per paper page, search-index MB, seconds to the
-first search result in headless Chromium, and adding one more day (seconds, files rewritten). Benchmarks are not tests: CI runs
-only --smoke (two days, no timing targets).
+first search result in headless Chromium, and adding one more day (seconds, files rewritten); then
+the same days built as authors build them, `mkdocs build` with the papersite plugin and
+`search: pagefind` (generator, MkDocs and Pagefind together, and Pagefind's own share), the size of
+site/pagefind/, and seconds (and KB fetched) to the first Pagefind result in headless Chromium.
+Benchmarks are not tests: CI runs only --smoke (two days, no timing targets).
 """
 from __future__ import annotations
 
 import argparse
 import json
 import os
+import re
 import resource
 import shutil
 import subprocess
@@ -76,7 +80,8 @@ def mkdocs_rows(n: int, work: Path) -> dict:
     sizes = sorted(p.stat().st_size for p in pages)
     index = (base / "s1" / "search" / "search_index.json").stat().st_size
 
-    search_s = first_search_result(base / "s1")
+    search_s, _ = first_search_result(base / "s1")
+    pagefind = pagefind_row(base, content)
 
     # One more day on top: what the daily routine costs, and how much of the output it touches.
     extra = days(n + 1)[-1]
@@ -86,18 +91,42 @@ def mkdocs_rows(n: int, work: Path) -> dict:
     unchanged = int(result.stdout.split("files, ", 1)[1].split(" ", 1)[0])
     return {"pages": len(pages), "search_s": search_s, "mkdocs_s": ours, "bare_mkdocs_s": bare, "ratio": ours / bare,
             "html_kb_mean": sum(sizes) / len(sizes) / 1024, "html_kb_max": sizes[-1] / 1024,
-            "index_mb": index / 2 ** 20, "add_day_s": add, "rewritten": rewritten, "unchanged": unchanged}
+            "index_mb": index / 2 ** 20, "add_day_s": add, "rewritten": rewritten, "unchanged": unchanged,
+            **pagefind}
 
 
-def first_search_result(site: Path) -> float | None:
-    """Seconds from typing a query in Material's search box to the first result, in headless
-    Chromium on the built site served from localhost (None without Chromium and Playwright)."""
+def pagefind_row(base: Path, content: Path) -> dict:
+    """The site as an author builds it (`mkdocs build` with the papersite plugin) with `search: pagefind`:
+    seconds for the whole build and for Pagefind's indexing in it, MB of site/pagefind/, and the
+    first Pagefind result in Chromium."""
+    (base / "pagefind.yml").write_text(
+        f"site_name: bench\ndocs_dir: {content.name}\ntheme:\n  name: material\n  features:\n    - navigation.instant\n"
+        f"plugins:\n  - search\n  - tags\n  - papersite:\n      content: {content.name}\n      search: pagefind\n"
+        "markdown_extensions:\n  - attr_list\n  - tables\n  - toc:\n      permalink: true\n"
+        "validation:\n  nav:\n    omitted_files: ignore\n")
+    site = base / "s3"
+    seconds, _, result = timed([PY, "-m", "mkdocs", "build", "-f", str(base / "pagefind.yml"), "-d", str(site)])
+    if result.returncode != 0 or not (site / "pagefind" / "pagefind.js").is_file():
+        raise SystemExit(f"the pagefind build failed:\n{result.stderr[-3000:]}")
+    indexing = re.search(r"pagefind indexed (\d+) paper pages into pagefind/ in ([\d.]+) s", result.stderr)
+    size = sum(f.stat().st_size for f in (site / "pagefind").rglob("*") if f.is_file())
+    search_s, fetched = first_search_result(site, pagefind=True)
+    return {"pf_build_s": seconds, "pf_index_s": float(indexing.group(2)) if indexing else None,
+            "pf_pages": int(indexing.group(1)) if indexing else None, "pf_mb": size / 2 ** 20,
+            "pf_search_s": search_s, "pf_fetched_kb": fetched}
+
+
+def first_search_result(site: Path, *, pagefind: bool = False) -> tuple[float | None, float | None]:
+    """Seconds from clicking into the header's search box and typing a query to the first result,
+    in headless Chromium on the built site served from localhost, and the KB the search fetched
+    from pagefind/ (Pagefind only); None without Chromium and Playwright. Material's search starts
+    loading its whole index when the page loads; Pagefind loads its pieces from the first click."""
     try:
         from playwright.sync_api import sync_playwright
     except ImportError:
-        return None
+        return None, None
     if not Path("/usr/bin/chromium").exists():
-        return None
+        return None, None
     server, url = serve(site)
     try:
         with sync_playwright() as p:
@@ -105,14 +134,19 @@ def first_search_result(site: Path) -> float | None:
                 "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
                 "--disable-component-update", "--no-first-run"])
             page = browser.new_page()
+            responses = []
+            page.on("response", lambda r: responses.append(r) if "/pagefind/" in r.url else None)
             page.goto(url)
-            page.click(".md-search__input")
+            if pagefind:
+                page.wait_for_function("window.papersiteSearch && window.papersiteSearch.ready")
             start = time.perf_counter()
+            page.click(".md-search__input")
             page.fill(".md-search__input", "diffusion")
-            page.locator(".md-search-result__list li").first.wait_for(timeout=120_000)
+            page.locator(".md-search-result__list li a").first.wait_for(timeout=120_000)
             seconds = time.perf_counter() - start
+            fetched = sum(len(r.body()) for r in responses) / 1024 if pagefind else None
             browser.close()
-        return seconds
+        return seconds, fetched
     finally:
         server.shutdown()
 
@@ -143,6 +177,13 @@ def main(argv: list[str]) -> int:
             print(f"{m['mkdocs_s']:9.1f} {m['bare_mkdocs_s']:7.1f} {m['ratio']:6.2f} {m['html_kb_mean']:13.1f} "
                   f"{m['html_kb_max']:7.1f} {m['index_mb']:9.1f} {search} {m['add_day_s']:10.1f} "
                   f"{m['rewritten']:10d} {m['unchanged']:10d}")
+            print(f"\nThe same {mk} days with search: pagefind (mkdocs build with the papersite plugin): "
+                  f"{m['pf_pages']} pages indexed")
+            print(f"{'pagefind s':>10} {'pf index s':>10} {'pf MB':>6} {'pf search s':>11} {'pf KB fetched':>13}")
+            pf_search = f"{m['pf_search_s']:11.2f}" if m["pf_search_s"] is not None else f"{'n/a':>11}"
+            pf_kb = f"{m['pf_fetched_kb']:13.0f}" if m["pf_fetched_kb"] is not None else f"{'n/a':>13}"
+            pf_index = f"{m['pf_index_s']:10.1f}" if m["pf_index_s"] is not None else f"{'n/a':>10}"
+            print(f"{m['pf_build_s']:10.1f} {pf_index} {m['pf_mb']:6.1f} {pf_search} {pf_kb}")
             rows.append(m)
         (work / "results.json").write_text(json.dumps(rows, indent=1))
     finally:

@@ -1,9 +1,11 @@
 """Plan the pages of the site from the analysed collection.
 
-Each planned page is a path, a template and a context of plain values; links
-between pages are relative ``.md`` paths so that MkDocs checks them in
-``--strict`` builds. All ordering decisions are made here, so the templates
-only loop and escape.
+Each planned page is a path, a template and a context of plain values. Links
+in Markdown are relative ``.md`` paths (``href``), which MkDocs resolves and
+checks; links in raw HTML (``url``: the long lists, the paper pages below the
+abstract, the pictures) are the URLs MkDocs gives the pages, because MkDocs
+copies raw HTML as it is, and a Markdown link costs it far more than an element.
+All ordering decisions are made here, so the templates only loop and escape.
 """
 from __future__ import annotations
 
@@ -58,6 +60,28 @@ def _href(src: str, dst: str) -> Markup:
     return Markup("../" + dst)
 
 
+def _page_url(path: str, directory_urls: bool) -> str:
+    """The URL MkDocs gives the page at ``path``, from the site root: ``papers/x.md`` is
+    ``papers/x/`` (``papers/x.html`` without directory URLs), ``index.md`` is the root."""
+    stem = path[:-3]
+    if not directory_urls:
+        return stem + ".html"
+    if stem == "index":
+        return ""
+    return stem[:-5] if stem.endswith("/index") else stem + "/"
+
+
+def _url(src: str, dst: str, directory_urls: bool = True) -> Markup:
+    """Link from page ``src`` to page ``dst`` as it must stand in raw HTML, which MkDocs copies
+    as it is: relative to the built page's own URL, not to its ``.md`` file."""
+    here = _page_url(src, directory_urls).split("/")[:-1]
+    there = _page_url(dst, directory_urls).split("/")
+    k = 0
+    while k < len(here) and k < len(there) - 1 and here[k] == there[k]:
+        k += 1
+    return Markup("../" * (len(here) - k) + "/".join(there[k:]) or "./")
+
+
 def _link_label(url: str) -> str:
     host = url.split("/")[2].lower() if url.count("/") >= 2 else url
     if host in ("github.com", "gitlab.com", "bitbucket.org"):
@@ -69,7 +93,7 @@ def _link_label(url: str) -> str:
     return "Project page" if host.endswith(".github.io") else host
 
 
-def plan_site(collection: Collection, analysis: Analysis) -> list[PlannedPage]:
+def plan_site(collection: Collection, analysis: Analysis, *, directory_urls: bool = True) -> list[PlannedPage]:
     papers = collection.papers
     topics = {t.id: t for t in analysis.topics}
     mentions_out: dict[str, list] = defaultdict(list)
@@ -101,29 +125,35 @@ def plan_site(collection: Collection, analysis: Analysis) -> list[PlannedPage]:
             links = [{"label": "arXiv", "url": safe_url(f"https://arxiv.org/abs/{paper.arxiv_id}")},
                      {"label": "PDF", "url": safe_url(f"https://arxiv.org/pdf/{paper.arxiv_id}")}] + links
         bibtex, reference = _citation(paper)
-        # Links in the picture are raw HTML, so they are the URLs MkDocs will give the pages
-        # (directory URLs): papers/<id>/ is one folder deeper than papers/<id>.md.
-        near = ([(papers[m.target].title, f"../{m.target}/", "out") for m in mentions_out[pid]]
-                + [(papers[m.source].title, f"../{m.source}/", "in") for m in mentions_in[pid]]
-                + [(papers[r.target].title, f"../{r.target}/", "related") for r in analysis.related.get(pid, ())
-                   if r.target not in {m.target for m in mentions_out[pid]} | {m.source for m in mentions_in[pid]}])[:12]
+        # Everything below the abstract is raw HTML (Markdown links cost MkDocs a conversion, a
+        # lookup and a check each), so its links are the URLs MkDocs gives the pages.
+        url = lambda dst: _url(src, dst, directory_urls)
+        # The picture only where it shows what the lists cannot at a glance: who names whom.
+        near = ([(papers[m.target].title, url(paper_path(m.target)), "out") for m in mentions_out[pid]]
+                + [(papers[m.source].title, url(paper_path(m.source)), "in") for m in mentions_in[pid]]
+                + [(papers[r.target].title, url(paper_path(r.target)), "related") for r in analysis.related.get(pid, ())
+                   if r.target not in {m.target for m in mentions_out[pid]} | {m.source for m in mentions_in[pid]}]
+                )[:12] if mentions_out[pid] or mentions_in[pid] else []
         pages.append(PlannedPage(src, "paper.md.j2", {
             "meta": _paper_meta(paper, [topics[t].name for t in analysis.paper_topics.get(pid, ())]),
             "paper": paper,
-            "dates": [{"date": d.isoformat(), "href": _href(src, day_path(d))} for d in paper.dates],
+            "dates": [{"date": d.isoformat(), "url": url(day_path(d))} for d in paper.dates],
             "aliases": [a.name for a in analysis.aliases.get(pid, ()) if a.how != "full-title"],
-            "topics": [dict(topic_ref(src, t), reason=analysis.topic_reasons.get(pid, {}).get(t, ""))
+            "topics": [{"name": topics[t].name, "url": url(topic_path(t)),
+                        "reason": analysis.topic_reasons.get(pid, {}).get(t, "")}
                        for t in analysis.paper_topics.get(pid, ())],
             "links": links,
             "bibtex": Markup(html.escape(bibtex)) if bibtex else None,
             "local_graph": Markup(local_svg(paper.title, near)) if near else None,
             "reference": reference,
-            "mentions": [dict(paper_ref(src, m.target), alias=m.alias,
-                              evidence=highlight(m.evidence, m.start, m.end)) for m in mentions_out[pid]],
-            "mentioned_by": [dict(paper_ref(src, m.source), alias=m.alias,
-                                  evidence=highlight(m.evidence, m.start, m.end))
+            "mentions": [{"title": papers[m.target].title, "url": url(paper_path(m.target)), "alias": m.alias,
+                          "evidence": highlight(m.evidence, m.start, m.end)} for m in mentions_out[pid]],
+            "mentioned_by": [{"title": papers[m.source].title, "url": url(paper_path(m.source)),
+                              "date": papers[m.source].date.isoformat(), "alias": m.alias,
+                              "evidence": highlight(m.evidence, m.start, m.end)}
                              for m in sorted(mentions_in[pid], key=lambda m: (-papers[m.source].date.toordinal(), m.source))],
-            "related": [dict(paper_ref(src, r.target), weight=f"{r.weight:.2f}") for r in analysis.related.get(pid, ())],
+            "related": [{"title": papers[r.target].title, "url": url(paper_path(r.target)), "weight": f"{r.weight:.2f}"}
+                        for r in analysis.related.get(pid, ())],
         }))
 
     topic_links = _topic_links(analysis)
@@ -133,9 +163,10 @@ def plan_site(collection: Collection, analysis: Analysis) -> list[PlannedPage]:
         top_cited = sorted((p for p in topic.papers if cited[p]), key=lambda p: (-cited[p], p))[:10]
         per_day = Counter(d for p in topic.papers for d in papers[p].dates)
         by_name = {t.name: t for t in topics.values()}
-        near = ([(papers[p].title, f"../../papers/{p}/", "related") for p in
+        url = lambda dst: _url(src, dst, directory_urls)
+        near = ([(papers[p].title, url(paper_path(p)), "related") for p in
                  (top_cited + [p for p in newest_first(members) if p not in top_cited])[:10]]
-                + [(topics[o].name, f"../{o}/", "topic") for o, *_ in topic_links.get(tid, [])[:6]])
+                + [(topics[o].name, url(topic_path(o)), "topic") for o, *_ in topic_links.get(tid, [])[:6]])
         pages.append(PlannedPage(src, "topic.md.j2", {
             "local_graph": Markup(local_svg(topic.name, near)) if near else None,
             "meta": {"title": topic.name, "description": topic.description, "feed": topic_feed_path(tid)},
@@ -143,22 +174,25 @@ def plan_site(collection: Collection, analysis: Analysis) -> list[PlannedPage]:
             "topic": topic,
             "parent": topic_ref(src, by_name[topic.parent].id) if topic.parent in by_name else None,
             "children": [topic_ref(src, t.id) for t in analysis.topics if t.parent == topic.name],
-            "papers": [paper_ref(src, p) for p in newest_first(members)],
+            "papers": [{"title": papers[p].title, "url": url(paper_path(p)), "date": papers[p].date.isoformat()}
+                       for p in newest_first(members)],
             "most_mentioned": [dict(paper_ref(src, p), count=cited[p]) for p in top_cited],
             "related_topics": [dict(topic_ref(src, other), shared=shared, mentions=mentions)
                                for other, shared, mentions in topic_links.get(tid, [])[:8]],
-            "per_day": [{"date": d.isoformat(), "href": _href(src, day_path(d)), "count": n}
+            "per_day": [{"date": d.isoformat(), "url": url(day_path(d)), "count": n}
                         for d, n in sorted(per_day.items(), reverse=True)],
         }))
 
     for i, day in enumerate(days):
         src = day_path(day)
+        url = lambda dst: _url(src, dst, directory_urls)
         pages.append(PlannedPage(src, "day.md.j2", {
             "meta": {"title": f"Papers of {day.isoformat()}", "description": f"{len(by_day[day])} papers listed on {day.isoformat()}"},
             "day": day.isoformat(),
             "previous": {"date": days[i - 1].isoformat(), "href": _href(src, day_path(days[i - 1]))} if i > 0 else None,
             "next": {"date": days[i + 1].isoformat(), "href": _href(src, day_path(days[i + 1]))} if i + 1 < len(days) else None,
-            "papers": [dict(paper_ref(src, p), topics=[topic_ref(src, t) for t in analysis.paper_topics.get(p, ())])
+            "papers": [{"title": papers[p].title, "url": url(paper_path(p)),
+                        "topics": [{"name": topics[t].name, "url": url(topic_path(t))} for t in analysis.paper_topics.get(p, ())]}
                        for p in sorted(by_day[day], key=lambda p: (papers[p].title.casefold(), p))],
         }))
 

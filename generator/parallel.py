@@ -5,14 +5,18 @@ independent per item; on large collections they run in forked worker processes, 
 inherit the function and its data (nothing is pickled on the way in, only results on the
 way back). Results come back in input order, so output does not depend on scheduling.
 Small jobs, and platforms without fork, run in the calling process.
+
+Two independent steps of the pipeline (finding links, and relating papers into topics) can
+also run side by side with :func:`concurrently`.
 """
 from __future__ import annotations
 
 import multiprocessing
 import os
+import traceback
 from typing import Callable, Sequence, TypeVar
 
-__all__ = ["parallel_map", "MIN_ITEMS"]
+__all__ = ["parallel_map", "concurrently", "MIN_ITEMS"]
 
 T = TypeVar("T")
 R = TypeVar("R")
@@ -48,3 +52,39 @@ def parallel_map(fn: Callable[[T], R], items: Sequence[T], *, min_items: int = M
     finally:
         _STATE = None
     return [result for part in parts for result in part]
+
+
+def _child(fn: Callable, conn) -> None:
+    try:
+        conn.send((True, fn()))
+    except BaseException as exc:  # the parent re-raises it, with the child's traceback
+        conn.send((False, (exc, traceback.format_exc())))
+    finally:
+        conn.close()
+
+
+def concurrently(first: Callable[[], T], second: Callable[[], R], *, min_items: int = 0,
+                 size: int = MIN_ITEMS) -> tuple[T, R]:
+    """``(first(), second())``, with ``first`` in a forked process while this one runs ``second``.
+
+    Both must be pure (nothing they change is seen by the other). Below ``size`` items of work
+    (or without fork, or with PAPERSITE_WORKERS=1) they simply run one after the other.
+    """
+    if size < max(min_items, MIN_ITEMS) or _workers() < 2 or "fork" not in multiprocessing.get_all_start_methods() \
+            or os.environ.get("PAPERSITE_WORKERS") == "1":
+        return first(), second()
+    context = multiprocessing.get_context("fork")
+    receive, send = context.Pipe(duplex=False)
+    process = context.Process(target=_child, args=(first, send))  # not a daemon: it may start its own pool
+    process.start()
+    send.close()
+    try:
+        other = second()
+        ok, value = receive.recv()
+    finally:
+        process.join()
+        receive.close()
+    if not ok:
+        exc, trace = value
+        raise exc from RuntimeError("in the concurrent step:\n" + trace)
+    return value, other

@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Mapping
 
 from ..model import Analysis, Collection
+from ..parallel import concurrently
 from .aliases import alias_table
 from .features import PaperFeatures, collection_features
 from .mentions import find_mentions
@@ -37,10 +38,15 @@ def analyse(collection: Collection, *, related_k: int = 5, seed: int = 42,
 
     ``features`` (from :func:`collection_features`) may come from an earlier build's cache."""
     matrix, terms, titled = tfidf_matrix(collection)
-    aliases, mentions, ambiguous = find_links(collection, matrix, features)
-    related = related_papers(collection, matrix, k=related_k)
-    topics = find_topics(collection, related, (matrix, terms, titled), curated=curated, locked=locked,
-                         seed=seed)
+
+    def relate():
+        related = related_papers(collection, matrix, k=related_k)
+        return related, find_topics(collection, related, (matrix, terms, titled), curated=curated, locked=locked,
+                                    seed=seed)
+
+    # Links and topics do not depend on each other: on large collections they run side by side.
+    (aliases, mentions, ambiguous), (related, topics) = concurrently(
+        lambda: find_links(collection, matrix, features), relate, size=len(collection.papers))
     return Analysis(
         aliases=aliases, mentions=mentions, related=related,
         topics=topics.topics, paper_topics=topics.paper_topics, ambiguous=ambiguous,

@@ -6,6 +6,7 @@ not, however they are capitalised at the start of a title.
 """
 from __future__ import annotations
 
+import functools
 import re
 
 __all__ = ["is_distinctive", "is_concept", "TOKEN_RE", "case_sensitive"]
@@ -44,6 +45,7 @@ def _distinctive_token(tok: str) -> bool:
     return upper == 1 and not letters[0].isupper()
 
 
+@functools.lru_cache(maxsize=1 << 17)  # names recur: in alias rules, in the matcher, per paper
 def is_distinctive(name: str) -> bool:
     """Whether ``name`` can stand for one paper: some token must look coined."""
     name = name.strip()
@@ -53,6 +55,7 @@ def is_distinctive(name: str) -> bool:
     return any(_distinctive_token(t) and not is_concept(t) for t in tokens)
 
 
+@functools.lru_cache(maxsize=1 << 17)
 def case_sensitive(name: str) -> bool:
     """Coined names keep their case ("merit" is not MERIT), and so do names in Title Case
     ("Matryoshka Representation Learning"); a term in sentence case ("Model soups") does not."""

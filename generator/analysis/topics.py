@@ -99,12 +99,12 @@ def _merge_small(parts: list[set[str]], matrix, index: dict[str, int]) -> list[s
     centroids = np.vstack([np.asarray(matrix[sorted(index[n] for n in p)].mean(axis=0)) for p in big])
     norms = np.linalg.norm(centroids, axis=1)
     norms[norms == 0] = 1.0
-    for part in small:
-        for node in sorted(part):  # each leftover paper on its own: they need not belong together
-            row = matrix[index[node]].toarray().ravel()
-            sims = centroids @ row / norms
-            best = int(np.lexsort((np.arange(len(big)), -sims))[0])
-            big[best].add(node)
+    # Each leftover paper on its own (they need not belong together), all in one product.
+    nodes = [node for part in small for node in sorted(part)]
+    sims = np.asarray(matrix[[index[n] for n in nodes]] @ centroids.T) / norms
+    for node, row in zip(nodes, sims):
+        best = int(np.lexsort((np.arange(len(big)), -row))[0])
+        big[best].add(node)
     return sorted(big, key=lambda p: (-len(p), min(p)))
 
 
@@ -188,13 +188,14 @@ class _Vectors:
         rows = self.rows(pids)
         if len(rows) < 2 or not self.usable:
             return 0.0
-        total = np.asarray(self.matrix[rows].sum(axis=0)).ravel()
-        sims = []
-        for r in rows:
-            x = self.matrix[r].toarray().ravel()
-            rest = total - x
-            norm = np.linalg.norm(rest)
-            sims.append(float(rest @ x / norm) if norm else 0.0)
+        block = self.matrix[rows]
+        total = np.asarray(block.sum(axis=0)).ravel().astype(np.float64)
+        # With T the members' sum and x one member: (T - x)·x = T·x - x·x and
+        # |T - x|² = |T|² - 2 T·x + x·x, so no dense row is ever made.
+        tx = block @ total
+        xx = np.asarray(block.multiply(block).sum(axis=1)).ravel()
+        rest = np.sqrt(np.maximum(total @ total - 2 * tx + xx, 0.0))
+        sims = np.where(rest > 0, (tx - xx) / np.where(rest > 0, rest, 1.0), 0.0)
         return float(np.percentile(sims, 25))
 
     def keyphrases(self, pids, n: int = 8) -> list[str]:
@@ -252,11 +253,13 @@ def _nearest(vectors: _Vectors, pids, groups: dict[str, set[str]]) -> dict[str, 
         return {}
     names = sorted(groups)
     centroids = np.vstack([vectors.centroid(groups[g]) for g in names])
+    ordered = sorted(pids)
+    # One sparse-by-dense product for all the papers, not a dense row per paper.
+    sims = np.asarray(vectors.matrix[[vectors.index[p] for p in ordered]] @ centroids.T) if ordered else []
     out = {}
-    for pid in sorted(pids):
-        sims = centroids @ vectors.matrix[vectors.index[pid]].toarray().ravel()
-        best = int(np.lexsort((np.arange(len(names)), -sims))[0])
-        out[pid] = (names[best], float(sims[best]))
+    for pid, row in zip(ordered, sims):
+        best = int(np.lexsort((np.arange(len(names)), -row))[0])
+        out[pid] = (names[best], float(row[best]))
     return out
 
 

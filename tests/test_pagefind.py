@@ -267,6 +267,21 @@ def test_a_word_only_in_related_or_mentions_does_not_find_the_page(page, served)
 
 
 @browser_only
+def test_results_link_into_a_site_served_below_the_root(page, built):
+    """As on GitHub Pages (https://USER.github.io/REPO/): links come from the page's own address."""
+    site, _, _ = built
+    server, url = serve(site.parent)
+    try:
+        page.goto(url + "site/days/")
+        first = search(page, "CLIP")
+        assert first.get_attribute("href") == f"/site/papers/{CLIP}/"
+        first.click()
+        page.wait_for_url(f"**/site/papers/{CLIP}/", timeout=15000)
+    finally:
+        server.shutdown()
+
+
+@browser_only
 def test_the_search_box_fits_the_header_and_opens_with_the_keyboard(page, served):
     _, url = served
     page.goto(url + "days/")

@@ -27,10 +27,11 @@ from mkdocs.exceptions import PluginError
 from mkdocs.plugins import BasePlugin
 from mkdocs.structure.files import File, Files
 
+from .cache import MARKER, default_cache
 from .build import MAP_SCRIPT, build_site
 from .render import default_templates
 from .errors import GeneratorError
-from .output import write_own_file
+from .output import write_cache, write_own_file
 from .settings import SETTINGS_FILE, load_settings
 from .topicfiles import CURATED_FILE, LOCK_FILE, LOCK_HEADER
 
@@ -54,6 +55,9 @@ class PapersiteConfig(Config):
     # index of the paper pages built by Pagefind after each build (pip install 'papersite[pagefind]');
     # Material's search plugin is then switched off.
     search = c.Choice(("material", "pagefind"), default="material")
+    # Keep per-digest and per-paper work in .cache/papersite beside the content folder, so that
+    # a rebuild after adding a day redoes only that day's reading and text analysis.
+    cache = c.Type(bool, default=True)
 
 
 SEARCH_SCRIPT = "assets/papersite/search.js"
@@ -91,8 +95,11 @@ class PapersitePlugin(BasePlugin[PapersiteConfig]):
 
     def on_files(self, files: Files, *, config) -> Files:
         try:
+            cache = default_cache(self.content) if self.config.cache else None
             site = build_site(self.content, templates=self.templates, site_name=config.site_name,
-                              site_url=config.site_url or None)
+                              site_url=config.site_url or None, cache=cache)
+            if cache is not None and site.cache:
+                write_cache(cache, site.cache, marker=MARKER)
             if write_own_file(self.content / LOCK_FILE, site.lock, marker=LOCK_HEADER):
                 log.info("papersite: updated %s (commit it so topics stay put)", self.content / LOCK_FILE)
         except GeneratorError as exc:

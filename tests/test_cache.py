@@ -4,7 +4,7 @@ import shutil
 
 import pytest
 
-from conftest import ROOT
+from conftest import ROOT, mkdocs_build
 from generator import cache as cache_module
 from generator.build import build_site
 from generator.cache import MARKER, load_cache
@@ -12,7 +12,7 @@ from generator.output import write_cache
 
 
 @pytest.fixture
-def bundled(tmp_path):
+def bundled(tmp_path):  # digests only: no topic lock, so each build discovers topics afresh
     content = tmp_path / "content"
     shutil.copytree(ROOT / "content" / "digests", content / "digests")
     return content
@@ -88,3 +88,16 @@ def test_the_cli_keeps_its_cache_beside_the_content_folder(bundled, tmp_path):
     assert main(["build", "--content", str(bundled), "--out", str(tmp_path / "out2"), "--no-cache",
                  "--cache", str(tmp_path / "elsewhere")]) == 0
     assert not (tmp_path / "elsewhere").exists()
+
+
+def test_mkdocs_builds_keep_the_same_cache_and_the_same_site(bundled, tmp_path):
+    first = mkdocs_build(bundled, tmp_path / "site1")
+    assert first.returncode == 0, first.stderr
+    cache = tmp_path / ".cache" / "papersite"
+    assert len(load_cache(cache, "features")) == 65
+    stamp = (cache / "features.pickle").stat().st_mtime_ns
+    second = mkdocs_build(bundled, tmp_path / "site2")
+    assert second.returncode == 0, second.stderr
+    assert (cache / "features.pickle").stat().st_mtime_ns == stamp  # nothing new: not rewritten
+    for page in ("index.html", "graph.json", "papers/learning-transferable-visual-models-from-natural-language-supervision/index.html"):
+        assert (tmp_path / "site1" / page).read_bytes() == (tmp_path / "site2" / page).read_bytes()

@@ -61,15 +61,18 @@ def mkdocs_rows(n: int, work: Path) -> dict:
     theme = "theme:\n  name: material\n"
     (base / "generated.yml").write_text(
         f"site_name: bench\ndocs_dir: generated\n{theme}plugins:\n  - search\n  - tags\n"
-        "markdown_extensions:\n  - attr_list\n  - tables\n  - toc:\n      permalink: true\n"
+        "markdown_extensions:\n  - tables\n  - toc:\n      permalink: true\n"
         "nav:\n  - Home: index.md\n  - Days: days/index.md\n  - Topics: topics/index.md\n  - Graph: graph.md\n"
         "validation:\n  nav:\n    omitted_files: ignore\n")
     plain = base / "plain"
     (plain / "papers").mkdir(parents=True)
     for page in (generated / "papers").glob("*.md"):
-        text = page.read_text(encoding="utf-8").split("\n---\n", 1)[-1]
-        title = text.split("\n", 1)[0]
-        abstract = max(text.split("\n\n"), key=len)
+        # A paper page is front matter, "# title", the abstract, then the rest: the plain page
+        # keeps the title and the abstract, exactly as the generated page writes them.
+        body = page.read_text(encoding="utf-8").split("\n---\n", 1)[-1].lstrip("\n")
+        title, _, rest = body.partition("\n\n")
+        abstract = rest.split("\n\n", 1)[0]
+        assert title.startswith("# ") and abstract and not abstract.startswith("<"), page
         (plain / "papers" / page.name).write_text(f"{title}\n\n{abstract}\n", encoding="utf-8")
     (plain / "index.md").write_text("# Plain\n")
     (base / "plain.yml").write_text(f"site_name: plain\ndocs_dir: plain\n{theme}plugins:\n  - search\n"
@@ -102,7 +105,7 @@ def pagefind_row(base: Path, content: Path) -> dict:
     (base / "pagefind.yml").write_text(
         f"site_name: bench\ndocs_dir: {content.name}\ntheme:\n  name: material\n  features:\n    - navigation.instant\n"
         f"plugins:\n  - search\n  - tags\n  - papersite:\n      content: {content.name}\n      search: pagefind\n"
-        "markdown_extensions:\n  - attr_list\n  - tables\n  - toc:\n      permalink: true\n"
+        "markdown_extensions:\n  - tables\n  - toc:\n      permalink: true\n"
         "validation:\n  nav:\n    omitted_files: ignore\n")
     site = base / "s3"
     seconds, _, result = timed([PY, "-m", "mkdocs", "build", "-f", str(base / "pagefind.yml"), "-d", str(site)])

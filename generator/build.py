@@ -133,32 +133,35 @@ def _analysed(content: Path, *, curated: bool, progress: bool = False, cache: Pa
 
 
 def build_site(content: Path, *, templates: Path | None = None, site_name: str | None = None,
-               site_url: str | None = None, progress: bool = False, cache: Path | None = None) -> Site:
+               site_url: str | None = None, progress: bool = False, cache: Path | None = None,
+               directory_urls: bool = True) -> Site:
     """Build the whole site in memory from the digests in ``content``.
 
     ``site_name`` and ``site_url`` override the settings (the MkDocs plugin passes mkdocs.yml's).
     With a ``cache`` folder, earlier builds' per-digest and per-paper work is reused, and
     ``Site.cache`` holds what to write back there (the caller writes it, as it writes the lock).
+    ``directory_urls`` is MkDocs' ``use_directory_urls``: the pages' raw-HTML links are final URLs.
     """
     with _without_cycle_collector():
         return _build_site(Path(content), templates=templates, site_name=site_name, site_url=site_url,
-                           progress=progress, cache=cache)
+                           progress=progress, cache=cache, directory_urls=directory_urls)
 
 
 def _build_site(content: Path, *, templates: Path | None, site_name: str | None, site_url: str | None,
-                progress: bool, cache: Path | None) -> Site:
+                progress: bool, cache: Path | None, directory_urls: bool) -> Site:
     settings, collection, diags, analysis, keep = _analysed(Path(content), curated=True, progress=progress,
                                                             cache=cache)
     renderer = Renderer(templates)
 
     def pages() -> dict[str, str]:
-        planned = plan_site(collection, analysis)
+        planned = plan_site(collection, analysis, directory_urls=directory_urls)
         texts = parallel_map(lambda page: renderer.render(page.template, **page.context), planned)
         return dict(zip((page.path for page in planned), texts))
 
     # The map's layout and the pages do not depend on each other: side by side on large collections.
     graph, files = concurrently(
-        lambda: graph_json(build_graph(collection, analysis, layout(collection, analysis, seed=settings.seed))),
+        lambda: graph_json(build_graph(collection, analysis, layout(collection, analysis, seed=settings.seed),
+                                       directory_urls=directory_urls)),
         pages, size=len(collection.papers))
     files["graph.json"] = graph
     script = (templates or default_templates()) / "theme" / "map.js"
@@ -166,7 +169,8 @@ def _build_site(content: Path, *, templates: Path | None, site_name: str | None,
         script = default_templates() / "theme" / "map.js"
     files[MAP_SCRIPT] = script.read_text(encoding="utf-8")
     files.update(feeds(collection, analysis, site_name=site_name or settings.site_name,
-                       site_url=settings.site_url if site_url is None else site_url))
+                       site_url=settings.site_url if site_url is None else site_url,
+                       directory_urls=directory_urls))
     return Site(dict(sorted(files.items())), collection, analysis, tuple(diags), lock_text(analysis.topic_lock),
                 keep)
 

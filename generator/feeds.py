@@ -31,7 +31,8 @@ def _when(day: dt.date) -> dt.datetime:
     return dt.datetime(day.year, day.month, day.day, tzinfo=dt.timezone.utc)
 
 
-def _feed(collection: Collection, pids: list[str], *, title: str, subtitle: str, path: str, site_url: str) -> str:
+def _feed(collection: Collection, pids: list[str], *, title: str, subtitle: str, path: str, site_url: str,
+          directory_urls: bool = True) -> str:
     base = site_url.rstrip("/") + "/" if site_url else ""
     # Without the site's address, links are relative to the feed itself, as Atom allows.
     up = posixpath.relpath(".", posixpath.dirname(path)) + "/"
@@ -48,7 +49,8 @@ def _feed(collection: Collection, pids: list[str], *, title: str, subtitle: str,
     fg.generator("papersite")
     for paper in reversed(newest):  # feedgen puts the last added first
         entry = fg.add_entry()
-        url = f"{base}papers/{paper.id}/" if base else f"{up}papers/{paper.id}/"
+        page = f"papers/{paper.id}/" if directory_urls else f"papers/{paper.id}.html"
+        url = f"{base}{page}" if base else f"{up}{page}"
         entry.id(url if base else f"urn:papersite:paper:{paper.id}")
         entry.title(paper.title)
         entry.link(href=url)
@@ -60,11 +62,13 @@ def _feed(collection: Collection, pids: list[str], *, title: str, subtitle: str,
     return fg.atom_str(pretty=True).decode("utf-8")
 
 
-def feeds(collection: Collection, analysis: Analysis, *, site_name: str, site_url: str = "") -> dict[str, str]:
+def feeds(collection: Collection, analysis: Analysis, *, site_name: str, site_url: str = "",
+          directory_urls: bool = True) -> dict[str, str]:
     out = {feed_path(): _feed(collection, list(collection.papers), title=site_name,
-                              subtitle="The newest papers of the collection", path=feed_path(), site_url=site_url)}
+                              subtitle="The newest papers of the collection", path=feed_path(), site_url=site_url,
+                              directory_urls=directory_urls)}
     for topic in analysis.topics:
         out[topic_feed_path(topic.id)] = _feed(collection, list(topic.papers), title=f"{site_name}: {topic.name}",
                                                subtitle=topic.description, path=topic_feed_path(topic.id),
-                                               site_url=site_url)
+                                               site_url=site_url, directory_urls=directory_urls)
     return out

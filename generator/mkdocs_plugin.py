@@ -97,7 +97,8 @@ class PapersitePlugin(BasePlugin[PapersiteConfig]):
         try:
             cache = default_cache(self.content) if self.config.cache else None
             site = build_site(self.content, templates=self.templates, site_name=config.site_name,
-                              site_url=config.site_url or None, cache=cache)
+                              site_url=config.site_url or None, cache=cache,
+                              directory_urls=config.use_directory_urls)
             if cache is not None and site.cache:
                 write_cache(cache, site.cache, marker=MARKER)
             if write_own_file(self.content / LOCK_FILE, site.lock, marker=LOCK_HEADER):

@@ -221,6 +221,7 @@ def plan_site(collection: Collection, analysis: Analysis, *, directory_urls: boo
     }))
     pages.append(PlannedPage("graph.md", "graph.md.j2", {
         "meta": {"title": "Graph", "description": "How the papers of the collection mention each other"},
+        "root": "../" if directory_urls else "./",  # the site root, seen from the Graph page
         "counts": {"papers": len(papers), "mentions": len(analysis.mentions),
                    "related": sum(len(v) for v in analysis.related.values())},
         "mentions": [{"source": paper_ref("graph.md", m.source), "target": paper_ref("graph.md", m.target), "alias": m.alias}

@@ -3,10 +3,11 @@ import json
 import re
 import subprocess
 import sys
+from pathlib import Path
 
 import networkx as nx
 
-from conftest import digest, mkdocs_build
+from conftest import ROOT, digest, mkdocs_build
 
 CLIP_PAGE = "papers/learning-transferable-visual-models-from-natural-language-supervision/index.html"
 
@@ -122,3 +123,20 @@ def test_an_empty_or_foreign_file_is_one_clear_error_and_a_non_zero_exit(bundled
     result = subprocess.run([sys.executable, "-m", "generator.cli", "build", "--content", str(only_empty),
                              "--out", str(tmp_path / "out2")], capture_output=True, text=True)
     assert result.returncode == 2 and "no readable papers" in result.stderr and "Traceback" not in result.stderr
+
+
+def test_a_site_without_directory_urls_has_no_broken_link(bundled, tmp_path):
+    """Paper pages link in raw HTML with final URLs, so they must follow use_directory_urls."""
+    config = tmp_path / "mkdocs.yml"
+    config.write_text((ROOT / "mkdocs.yml").read_text(encoding="utf-8").replace(
+        "docs_dir: content", "docs_dir: content\nuse_directory_urls: false"), encoding="utf-8")
+    site = tmp_path / "site"
+    result = subprocess.run([sys.executable, "-m", "mkdocs", "build", "--strict", "-f", str(config), "-d", str(site)],
+                            capture_output=True, text=True, cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert (site / "papers" / "learning-transferable-visual-models-from-natural-language-supervision.html").is_file()
+    assert json.loads((site / "graph.json").read_text())["nodes"][0]["url"].endswith(".html")
+    lychee = Path(sys.executable).with_name("lychee")
+    check = subprocess.run([str(lychee), "--offline", "--include-fragments", "--no-progress", "--index-files",
+                            "index.html", "--root-dir", str(site), str(site)], capture_output=True, text=True)
+    assert check.returncode == 0 and re.search(r"\b0 Errors", check.stdout + check.stderr), check.stdout[-3000:]

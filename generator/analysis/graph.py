@@ -16,7 +16,8 @@ from ..model import Analysis, Collection
 __all__ = ["build_graph", "graph_json"]
 
 
-def build_graph(collection: Collection, analysis: Analysis, positions=None) -> nx.MultiDiGraph:
+def build_graph(collection: Collection, analysis: Analysis, positions=None, *, directory_urls: bool = True) -> nx.MultiDiGraph:
+    """``url`` is each paper page's address relative to the site root, as MkDocs writes it."""
     graph = nx.MultiDiGraph(
         topics=[{"id": t.id, "name": t.name, "keyphrases": list(t.keyphrases), "size": len(t.papers)}
                 for t in analysis.topics],
@@ -26,7 +27,7 @@ def build_graph(collection: Collection, analysis: Analysis, positions=None) -> n
             pid,
             kind="paper",
             title=paper.title,
-            url=f"papers/{pid}/",
+            url=f"papers/{pid}/" if directory_urls else f"papers/{pid}.html",
             date=paper.date.isoformat(),
             dates=[d.isoformat() for d in paper.dates],
             topics=list(analysis.paper_topics.get(pid, ())),

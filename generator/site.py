@@ -152,7 +152,7 @@ def plan_site(collection: Collection, analysis: Analysis, *, directory_urls: boo
                               "date": papers[m.source].date.isoformat(), "alias": m.alias,
                               "evidence": highlight(m.evidence, m.start, m.end)}
                              for m in sorted(mentions_in[pid], key=lambda m: (-papers[m.source].date.toordinal(), m.source))],
-            "related": [{"title": papers[r.target].title, "url": url(paper_path(r.target)), "weight": f"{r.weight:.2f}"}
+            "related": [{"title": papers[r.target].title, "url": url(paper_path(r.target))}
                         for r in analysis.related.get(pid, ())],
         }))
 

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import lzma
 import os
 import re
 import resource
@@ -87,12 +88,13 @@ def mkdocs_rows(n: int, work: Path) -> dict:
     pagefind = pagefind_row(base, content)
 
     # One more day on top: what the daily routine costs, and how much of the output it touches.
-    extra = days(n + 1)[-1]
+    extra = next_new_day(n)
     os.symlink(extra, content / "digests" / extra.name)
     add, _, result = timed([PY, "-m", "generator.cli", "build", "--content", str(content), "--out", str(generated)])
     rewritten = int(result.stdout.split("wrote ", 1)[1].split(" ", 1)[0])
     unchanged = int(result.stdout.split("files, ", 1)[1].split(" ", 1)[0])
-    return {"pages": len(pages), "search_s": search_s, "mkdocs_s": ours, "bare_mkdocs_s": bare, "ratio": ours / bare,
+    added = int(result.stdout.split(" new on ", 1)[0].rsplit("(", 1)[1])
+    return {"added": added, "added_day": extra.name.split(".")[0], "pages": len(pages), "search_s": search_s, "mkdocs_s": ours, "bare_mkdocs_s": bare, "ratio": ours / bare,
             "html_kb_mean": sum(sizes) / len(sizes) / 1024, "html_kb_max": sizes[-1] / 1024,
             "index_mb": index / 2 ** 20, "add_day_s": add, "rewritten": rewritten, "unchanged": unchanged,
             **pagefind}
@@ -117,6 +119,24 @@ def pagefind_row(base: Path, content: Path) -> dict:
     return {"pf_build_s": seconds, "pf_index_s": float(indexing.group(2)) if indexing else None,
             "pf_pages": int(indexing.group(1)) if indexing else None, "pf_mb": size / 2 ** 20,
             "pf_search_s": search_s, "pf_fetched_kb": fetched}
+
+
+def next_new_day(n: int) -> Path:
+    """The first listing after the first ``n`` days that brings papers not listed before (some
+    days only repeat earlier listings, and adding one of them would measure nothing)."""
+    seen: set[str] = set()
+    files = days()
+    for f in files[:n]:
+        seen |= _ids(f)
+    for f in files[n:]:
+        if len(_ids(f) - seen) >= 100:
+            return f
+    raise SystemExit(f"no day after the first {n} brings 100 new papers")
+
+
+def _ids(path: Path) -> set[str]:
+    with lzma.open(path, "rt", encoding="utf-8") as fh:
+        return {json.loads(line).get("id", "").split("v")[0] for line in fh if line.strip()}
 
 
 def first_search_result(site: Path, *, pagefind: bool = False) -> tuple[float | None, float | None]:
@@ -160,7 +180,7 @@ def main(argv: list[str]) -> int:
     parser.add_argument("--mkdocs", type=int, default=60, help="days for the MkDocs and add-a-day rows (0: skip)")
     parser.add_argument("--smoke", action="store_true", help="two days, everything once: for CI")
     args = parser.parse_args(argv)
-    sizes = [2] if args.smoke else [int(s) for s in args.sizes.split(",")]
+    sizes = [2] if args.smoke else [int(s) for s in args.sizes.split(",") if s.strip()]
     mk = 2 if args.smoke else args.mkdocs
     work = Path(tempfile.mkdtemp(prefix="papersite-bench-"))
     try:
@@ -173,7 +193,7 @@ def main(argv: list[str]) -> int:
                   flush=True)
         if mk:
             m = mkdocs_rows(mk, work)
-            print(f"\nMkDocs, {mk} days: {m['pages']} paper pages")
+            print(f"\nMkDocs, {mk} days: {m['pages']} paper pages; then {m['added_day']} added ({m['added']} new papers)")
             print(f"{'mkdocs s':>9} {'bare s':>7} {'ratio':>6} {'HTML KB/page':>13} {'max KB':>7} {'index MB':>9} "
                   f"{'search s':>9} {'add day s':>10} {'rewritten':>10} {'unchanged':>10}")
             search = f"{m['search_s']:9.2f}" if m["search_s"] is not None else f"{'n/a':>9}"

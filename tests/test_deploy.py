@@ -31,7 +31,9 @@ def test_pages_workflow_builds_strictly_and_deploys_with_the_pages_actions():
                    "actions/upload-pages-artifact", "actions/deploy-pages"):
         assert action in uses
     runs = "\n".join(step.get("run", "") for step in steps(workflow))
-    assert "pip install ." in runs
+    assert "pip install '.[pagefind]'" in runs
+    cached = [step for step in steps(workflow) if step.get("uses", "").startswith("actions/cache@")]
+    assert cached and cached[0]["with"]["path"] == ".cache/papersite"  # papersite's cache, kept between runs
     assert "mkdocs build --strict" in runs
     assert "SOURCE_DATE_EPOCH" in runs and "git log -1 --format=%ct" in runs
 

@@ -16,7 +16,7 @@ from __future__ import annotations
 import json
 import os
 from dataclasses import dataclass
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 from typing import Mapping
 
 from .errors import GeneratorError
@@ -40,6 +40,14 @@ def _read_manifest(out: Path) -> set[str]:
         return {p for p in data.get("files", []) if isinstance(p, str)}
     except (OSError, ValueError, AttributeError):
         return set()
+
+
+def _same_bytes(path: Path, data: bytes) -> bool:
+    """Whether the file holds exactly ``data`` (a different size needs no reading)."""
+    try:
+        return path.stat().st_size == len(data) and path.read_bytes() == data
+    except OSError:
+        return False
 
 
 def _temp_for(path: Path) -> Path:
@@ -70,9 +78,18 @@ def write_tree(out: Path, files: Mapping[str, str]) -> WriteReport:
     _clean_temps(out)
     previous = _read_manifest(out)
     root = out.resolve()
+    folders: dict[Path, str] = {}
     for rel in files:
-        target = (out / rel).resolve()
-        if root not in target.parents or Path(rel).name.startswith(_TMP) or rel == MANIFEST:
+        parts = PurePosixPath(rel).parts
+        if (not parts or PurePosixPath(rel).is_absolute() or ".." in parts or parts[-1].startswith(_TMP)
+                or rel == MANIFEST):
+            raise GeneratorError(f"refusing to write outside {out} or over its bookkeeping: {rel}")
+        folders.setdefault((out / rel).parent, rel)
+    # A folder may be a link that leads elsewhere: each folder is resolved once (a file that is a
+    # link is replaced by the rename, not followed).
+    for folder, rel in folders.items():
+        where = folder.resolve()
+        if where != root and root not in where.parents:
             raise GeneratorError(f"refusing to write outside {out} or over its bookkeeping: {rel}")
     data = {rel: text.encode("utf-8") for rel, text in files.items()}
     existing = {rel for rel in files if (out / rel).exists()}
@@ -81,8 +98,9 @@ def write_tree(out: Path, files: Mapping[str, str]) -> WriteReport:
         raise GeneratorError(f"{out} holds files that papersite did not create: "
                              f"{', '.join(foreign[:5])}{' …' if len(foreign) > 5 else ''}; "
                              "choose an empty --out folder")
-    unchanged = [rel for rel in files if rel in existing and (out / rel).read_bytes() == data[rel]]
-    changed = [rel for rel in files if rel not in set(unchanged)]
+    same = {rel for rel in existing if _same_bytes(out / rel, data[rel])}
+    unchanged = [rel for rel in files if rel in same]
+    changed = [rel for rel in files if rel not in same]
 
     # Phase 1: everything that changes goes to disk under temporary names.
     staged: list[tuple[Path, Path]] = []

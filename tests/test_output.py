@@ -38,6 +38,26 @@ def test_never_overwrites_a_file_it_did_not_create(tmp_path):
 def test_refuses_paths_outside_the_folder(tmp_path):
     with pytest.raises(GeneratorError, match="outside"):
         write_tree(tmp_path / "out", {"../evil.md": "x"})
+    with pytest.raises(GeneratorError, match="outside"):
+        write_tree(tmp_path / "out", {"/etc/evil.md": "x"})
+
+
+def test_refuses_a_folder_that_links_outside_and_replaces_a_file_link_without_following_it(tmp_path):
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    (tmp_path / "out").mkdir()
+    (tmp_path / "out" / "papers").symlink_to(elsewhere)
+    with pytest.raises(GeneratorError, match="outside"):
+        write_tree(tmp_path / "out", {"papers/a.md": "x"})
+    assert list(elsewhere.iterdir()) == []
+    (tmp_path / "out" / "papers").unlink()
+    (elsewhere / "b.md").write_text("the author's")
+    write_tree(tmp_path / "out", {"index.md": "old"})
+    (tmp_path / "out" / "index.md").unlink()
+    (tmp_path / "out" / "index.md").symlink_to(elsewhere / "b.md")  # ours by the manifest, now a link
+    write_tree(tmp_path / "out", {"index.md": "new"})
+    assert (elsewhere / "b.md").read_text() == "the author's"
+    assert (tmp_path / "out" / "index.md").read_text() == "new" and not (tmp_path / "out" / "index.md").is_symlink()
 
 
 def test_a_build_that_dies_while_writing_leaves_the_previous_output_intact(tmp_path, monkeypatch):

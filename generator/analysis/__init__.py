@@ -16,19 +16,24 @@ from .topics import find_topics
 __all__ = ["analyse", "find_links", "collection_features"]
 
 
+def _cosine(collection: Collection, matrix):
+    """TF-IDF cosine of two papers, for telling apart papers that introduce the same name."""
+    row = {pid: i for i, pid in enumerate(collection.papers)}
+
+    def similarity(a: str, b: str) -> float:
+        return float(matrix[row[a]].multiply(matrix[row[b]]).sum())
+
+    return similarity
+
+
 def find_links(collection: Collection, matrix=None, features: Mapping[str, PaperFeatures] | None = None):
     """Aliases, mentions and the names left ambiguous: the citation-style links alone."""
     if features is None:
         features, _ = collection_features(collection)
     if matrix is None:
         matrix, _, _ = tfidf_matrix(collection)
-    row = {pid: i for i, pid in enumerate(collection.papers)}
-
-    def similarity(a: str, b: str) -> float:
-        return float(matrix[row[a]].multiply(matrix[row[b]]).sum())
-
     table = alias_table(collection, {pid: f.candidates for pid, f in features.items()})
-    mentions, ambiguous = find_mentions(collection, table, similarity=similarity)
+    mentions, ambiguous = find_mentions(collection, table, similarity=_cosine(collection, matrix))
     return dict(table.aliases), mentions, ambiguous
 
 
@@ -36,17 +41,24 @@ def analyse(collection: Collection, *, related_k: int = 5, seed: int = 42,
             curated: tuple = (), locked: tuple = (), features: Mapping[str, PaperFeatures] | None = None) -> Analysis:
     """Run every analysis in dependency order: text vectors, links, related papers, topics.
 
-    ``features`` (from :func:`collection_features`) may come from an earlier build's cache."""
-    matrix, terms, titled = tfidf_matrix(collection)
+    ``features`` (from :func:`collection_features`) may come from an earlier build's cache.
+    Steps that do not depend on each other run side by side on large collections: the names
+    beside the text vectors, then the mentions beside related papers and topics."""
+    if features is None:
+        features, _ = collection_features(collection)
+    size = len(collection.papers)
+    table, (matrix, terms, titled) = concurrently(
+        lambda: alias_table(collection, {pid: f.candidates for pid, f in features.items()}),
+        lambda: tfidf_matrix(collection), size=size)
 
     def relate():
         related = related_papers(collection, matrix, k=related_k)
         return related, find_topics(collection, related, (matrix, terms, titled), curated=curated, locked=locked,
                                     seed=seed)
 
-    # Links and topics do not depend on each other: on large collections they run side by side.
-    (aliases, mentions, ambiguous), (related, topics) = concurrently(
-        lambda: find_links(collection, matrix, features), relate, size=len(collection.papers))
+    (mentions, ambiguous), (related, topics) = concurrently(
+        lambda: find_mentions(collection, table, similarity=_cosine(collection, matrix)), relate, size=size)
+    aliases = dict(table.aliases)
     return Analysis(
         aliases=aliases, mentions=mentions, related=related,
         topics=topics.topics, paper_topics=topics.paper_topics, ambiguous=ambiguous,

@@ -63,14 +63,13 @@ def _child(fn: Callable, conn) -> None:
         conn.close()
 
 
-def concurrently(first: Callable[[], T], second: Callable[[], R], *, min_items: int = 0,
-                 size: int = MIN_ITEMS) -> tuple[T, R]:
+def concurrently(first: Callable[[], T], second: Callable[[], R], *, size: int = MIN_ITEMS) -> tuple[T, R]:
     """``(first(), second())``, with ``first`` in a forked process while this one runs ``second``.
 
-    Both must be pure (nothing they change is seen by the other). Below ``size`` items of work
-    (or without fork, or with PAPERSITE_WORKERS=1) they simply run one after the other.
+    Both must be pure (nothing they change is seen by the other). Below ``MIN_ITEMS`` items of
+    work (``size``), without fork, or with PAPERSITE_WORKERS=1, they run one after the other.
     """
-    if size < max(min_items, MIN_ITEMS) or _workers() < 2 or "fork" not in multiprocessing.get_all_start_methods() \
+    if size < MIN_ITEMS or _workers() < 2 or "fork" not in multiprocessing.get_all_start_methods() \
             or os.environ.get("PAPERSITE_WORKERS") == "1":
         return first(), second()
     context = multiprocessing.get_context("fork")

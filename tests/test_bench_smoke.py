@@ -45,3 +45,28 @@ def test_a_rebuild_from_scratch_equals_the_incremental_result(tmp_path):
         return {p.relative_to(folder).as_posix(): p.read_bytes() for p in folder.rglob("*") if p.is_file()}
 
     assert tree(out) == tree(fresh)
+
+
+def test_a_build_large_enough_for_worker_processes_equals_a_build_in_one_process(tmp_path):
+    """Past 2,000 papers reading, analysis and rendering fork workers and run steps side by side;
+    the site is the same as when everything runs in one process."""
+    import os
+
+    from bench.corpus import content_folder, days
+
+    if not any(CORPUS.glob("*.jsonl.xz")):
+        pytest.skip("the shared arXiv corpus is not beside the project")
+    content = content_folder(days(12), tmp_path)
+    cli = [sys.executable, "-m", "generator.cli", "build", "--content", str(content), "--no-cache"]
+    forked = subprocess.run(cli + ["--out", str(tmp_path / "forked")], capture_output=True, text=True)
+    assert forked.returncode == 0, forked.stderr
+    assert int(forked.stdout.split(" papers", 1)[0].rsplit("\n", 1)[-1]) > 2000
+    (content / "topics.lock.yml").unlink()  # the second build must discover topics afresh too
+    alone = subprocess.run(cli + ["--out", str(tmp_path / "alone")], capture_output=True, text=True,
+                           env={**os.environ, "PAPERSITE_WORKERS": "1"})
+    assert alone.returncode == 0, alone.stderr
+
+    def tree(folder):
+        return {p.relative_to(folder).as_posix(): p.read_bytes() for p in folder.rglob("*") if p.is_file()}
+
+    assert tree(tmp_path / "forked") == tree(tmp_path / "alone")

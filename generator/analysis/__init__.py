@@ -26,13 +26,17 @@ def _cosine(collection: Collection, matrix):
     return similarity
 
 
+def _candidates(features: Mapping[str, PaperFeatures]) -> dict:
+    return {pid: f.candidates for pid, f in features.items()}
+
+
 def find_links(collection: Collection, matrix=None, features: Mapping[str, PaperFeatures] | None = None):
     """Aliases, mentions and the names left ambiguous: the citation-style links alone."""
     if features is None:
         features, _ = collection_features(collection)
     if matrix is None:
         matrix, _, _ = tfidf_matrix(collection)
-    table = alias_table(collection, {pid: f.candidates for pid, f in features.items()})
+    table = alias_table(collection, _candidates(features))
     mentions, ambiguous = find_mentions(collection, table, similarity=_cosine(collection, matrix))
     return dict(table.aliases), mentions, ambiguous
 
@@ -48,7 +52,7 @@ def analyse(collection: Collection, *, related_k: int = 5, seed: int = 42,
         features, _ = collection_features(collection)
     size = len(collection.papers)
     table, (matrix, terms, titled) = concurrently(
-        lambda: alias_table(collection, {pid: f.candidates for pid, f in features.items()}),
+        lambda: alias_table(collection, _candidates(features)),
         lambda: tfidf_matrix(collection), size=size)
 
     def relate():

@@ -19,12 +19,11 @@ from urllib.parse import urlsplit
 import ahocorasick
 
 from ..model import Alias, Collection, Paper
-from ..parallel import parallel_map
 from ..text import fold, sentences
 from .acronyms import acronym_definitions, same_long_form
 from .names import case_sensitive, is_concept, is_distinctive
 
-__all__ = ["AliasTable", "find_aliases", "alias_table", "paper_aliases", "needs_long_form"]
+__all__ = ["AliasTable", "alias_table", "paper_aliases", "needs_long_form"]
 
 _INTRO = r"(?:propose[sd]?|introduce[sd]?|present(?:s|ed)?|develop(?:s|ed)?|design(?:s|ed)?|devise[sd]?|build|construct|release[sd]?|contribute[sd]?|curate[sd]?|collect(?:s|ed)?|offer(?:s|ed)?|establish(?:es|ed)?)"
 # ("also known as" and "denoted as" introduce established terms and symbols, not new names.)
@@ -264,13 +263,10 @@ class AliasTable:
     # ("FAST", "RADAR"): a mention must spell out the long form to mean the paper
 
 
-def find_aliases(collection: Collection) -> dict[str, tuple[Alias, ...]]:
-    return dict(alias_table(collection).aliases)
-
-
-def alias_table(collection: Collection, candidates: Mapping[str, tuple[Alias, ...]] | None = None) -> AliasTable:
-    """Every paper's aliases, minus names that are really shared vocabulary.
-
+def alias_table(collection: Collection, candidates: Mapping[str, tuple[Alias, ...]]) -> AliasTable:
+    """Every paper's aliases, minus names that are really shared vocabulary. ``candidates`` are
+    the names each paper's own text claims (:func:`paper_aliases`, computed once per paper by
+    :mod:`.features`).
 
     - A name that another paper spells out *differently* without claiming it
       ("exponential moving average (EMA)" against a model called EMA) is a
@@ -281,8 +277,6 @@ def alias_table(collection: Collection, candidates: Mapping[str, tuple[Alias, ..
     - A plain-word phrase that many papers write ("3D modeling") is vocabulary.
     - Names under three characters ("R1", "KL") collide with too much text.
     """
-    if candidates is None:  # (a build hands them in from analysis.features, computed once per paper)
-        candidates = dict(zip(collection.papers, parallel_map(paper_aliases, list(collection.papers.values()))))
     claimed: dict[str, set[str]] = defaultdict(set)
     for pid, items in candidates.items():
         for a in items:

@@ -10,16 +10,12 @@ import os
 import random
 import shutil
 import time
-from pathlib import Path
 
 import pytest
 
 from bench.serve import serve
-from conftest import ROOT, mkdocs_build
+from conftest import CHROMIUM, ROOT, mkdocs_build
 
-CHROMIUM = Path("/usr/bin/chromium")
-ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-        "--disable-component-update", "--no-first-run"]
 ARTIFACTS = ROOT / "artifacts"
 CLIP = "learning-transferable-visual-models-from-natural-language-supervision"
 
@@ -28,7 +24,7 @@ if not CHROMIUM.exists():
         raise RuntimeError("PAPERSITE_REQUIRE_BROWSER is set but /usr/bin/chromium is missing")
     pytest.skip("no /usr/bin/chromium (apt-get install chromium); CI installs it", allow_module_level=True)
 
-sync_api = pytest.importorskip("playwright.sync_api")
+pytest.importorskip("playwright.sync_api")
 
 
 @pytest.fixture(scope="module")
@@ -41,25 +37,6 @@ def site(tmp_path_factory):
     server, url = serve(base / "site")
     yield base / "site", url
     server.shutdown()
-
-
-@pytest.fixture(scope="module")
-def browser():
-    with sync_api.sync_playwright() as p:
-        b = p.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
-        yield b
-        b.close()
-
-
-@pytest.fixture
-def page(browser):
-    context = browser.new_context(viewport={"width": 1280, "height": 1000})
-    pg = context.new_page()
-    outside = []
-    pg.on("request", lambda r: outside.append(r.url) if not r.url.startswith(("http://127.0.0.1", "data:", "blob:")) else None)
-    yield pg
-    context.close()
-    assert not outside, f"the page reached outside the site: {outside[:5]}"
 
 
 def open_map(page, url):

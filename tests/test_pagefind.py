@@ -18,12 +18,9 @@ from pathlib import Path
 import pytest
 
 from bench.serve import serve
-from conftest import ROOT, digest
+from conftest import CHROMIUM, ROOT, digest
 from generator.mkdocs_plugin import mark_for_pagefind
 
-CHROMIUM = Path("/usr/bin/chromium")
-ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-        "--disable-component-update", "--no-first-run"]
 CLIP = "learning-transferable-visual-models-from-natural-language-supervision"
 LONG = "We study a problem and propose a method that works. It beats baselines on many benchmarks."
 HOSTILE_TITLE = "Zebrafish <img src=x onerror=\"window.__pwned=1\"> Tracking"
@@ -181,30 +178,6 @@ browser_only = pytest.mark.skipif(not CHROMIUM.exists(), reason="no /usr/bin/chr
 def served(built):
     site, _, url = built
     return site, url
-
-
-@pytest.fixture(scope="module")
-def browser():
-    sync_api = pytest.importorskip("playwright.sync_api")
-    with sync_api.sync_playwright() as p:
-        b = p.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
-        yield b
-        b.close()
-
-
-@pytest.fixture
-def page(browser):
-    context = browser.new_context(viewport={"width": 1280, "height": 1000})
-    pg = context.new_page()
-    outside, errors = [], []
-    pg.on("request", lambda r: outside.append(r.url) if not r.url.startswith(("http://127.0.0.1", "data:", "blob:")) else None)
-    # Material's own bundle throws on the SVG links of the local graphs (it assigns a.href, which SVG
-    # links do not allow); errors of papersite's search script and of Pagefind fail the test.
-    pg.on("pageerror", lambda e: errors.append(str(e)) if "/assets/javascripts/bundle." not in (e.stack or "") else None)
-    yield pg
-    context.close()
-    assert not outside, f"the page reached outside the site: {outside[:5]}"
-    assert not errors, f"script errors: {errors[:5]}"
 
 
 def search(page, query):

@@ -186,6 +186,7 @@ def search(page, query):
     first = page.locator(".md-search-result__list li a").first
     first.wait_for(timeout=30000)
     page.wait_for_function("q => document.querySelector('.md-search__input').value === q", arg=query)
+    assert page.evaluate("document.getElementById('__search').checked")  # the results are open to click
     return first
 
 
@@ -215,10 +216,15 @@ def test_search_works_after_instant_navigation_and_opens_the_paper(page, served)
         if page.evaluate("window.__sameDocument") is True:
             break
     assert page.evaluate("window.__sameDocument") is True  # instant navigation, not a reload
+    # Material resets the search box when it swaps the new page in: search once the swap is done.
+    page.wait_for_function("((document.querySelector('article h1') || {}).textContent || '').startsWith('Days')")
+    page.wait_for_load_state("networkidle")
     first = search(page, "natural language supervision")
     first.click()
     page.wait_for_url(f"**/papers/{CLIP}/", timeout=15000)
     assert page.evaluate("window.__sameDocument") is True  # instant navigation, not a reload
+    page.wait_for_function("((document.querySelector('article h1') || {}).textContent || '').startsWith('Learning Transferable')")
+    page.wait_for_load_state("networkidle")
     assert not page.evaluate("document.getElementById('__search').checked")
     first = search(page, "rehearsal-free")
     assert "a-closer-look-at-rehearsal-free-continual-learning" in first.get_attribute("href")

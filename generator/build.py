@@ -25,7 +25,7 @@ from .feeds import feeds
 from .model import Analysis, Collection
 from .parallel import concurrently, parallel_map
 from .readers import digest_files, read_digest
-from .render import Renderer, default_templates
+from .render import Renderer, theme_file
 from .settings import Settings, load_settings
 from .site import plan_site
 from .topicfiles import lock_text, read_curated, read_lock, suggestion_text
@@ -164,10 +164,7 @@ def _build_site(content: Path, *, templates: Path | None, site_name: str | None,
                                        directory_urls=directory_urls)),
         pages, size=len(collection.papers))
     files["graph.json"] = graph
-    script = (templates or default_templates()) / "theme" / "map.js"
-    if not script.is_file():  # a custom template folder need not carry the map
-        script = default_templates() / "theme" / "map.js"
-    files[MAP_SCRIPT] = script.read_text(encoding="utf-8")
+    files[MAP_SCRIPT] = theme_file(templates, "map.js").read_text(encoding="utf-8")
     files.update(feeds(collection, analysis, site_name=site_name or settings.site_name,
                        site_url=settings.site_url if site_url is None else site_url,
                        directory_urls=directory_urls))

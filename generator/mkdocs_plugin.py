@@ -18,7 +18,6 @@ import re
 import shutil
 import subprocess
 import time
-from html.parser import HTMLParser
 from pathlib import Path
 
 from mkdocs.config import config_options as c
@@ -27,9 +26,10 @@ from mkdocs.exceptions import PluginError
 from mkdocs.plugins import BasePlugin
 from mkdocs.structure.files import File, Files
 
-from .cache import MARKER, default_cache
+from .cache import default_cache
 from .build import MAP_SCRIPT, build_site
-from .render import default_templates
+from .pagefind import mark_for_pagefind, pagefind_executable
+from .render import default_templates, theme_file
 from .errors import GeneratorError
 from .output import write_cache, write_own_file
 from .settings import SETTINGS_FILE, load_settings
@@ -79,7 +79,7 @@ class PapersitePlugin(BasePlugin[PapersiteConfig]):
         if MAP_SCRIPT not in [str(s) for s in config.extra_javascript]:
             config.extra_javascript.append(MAP_SCRIPT)
         if self.config.search == "pagefind":
-            self._pagefind = _pagefind_executable()
+            self._pagefind = pagefind_executable()
             # One search box, not two: Material's search plugin (listed as `- search`) would build
             # its own whole-site index and draw its own box. Its hooks all check `enabled`.
             material_search = config.plugins.get("material/search")
@@ -100,7 +100,7 @@ class PapersitePlugin(BasePlugin[PapersiteConfig]):
                               site_url=config.site_url or None, cache=cache,
                               directory_urls=config.use_directory_urls)
             if cache is not None and site.cache:
-                write_cache(cache, site.cache, marker=MARKER)
+                write_cache(cache, site.cache)
             if write_own_file(self.content / LOCK_FILE, site.lock, marker=LOCK_HEADER):
                 log.info("papersite: updated %s (commit it so topics stay put)", self.content / LOCK_FILE)
         except GeneratorError as exc:
@@ -136,9 +136,7 @@ class PapersitePlugin(BasePlugin[PapersiteConfig]):
             if file.abs_src_path and Path(file.abs_src_path).parent == theme_root and file.src_uri.endswith(".js"):
                 files.remove(file)
         if self.config.search == "pagefind" and files.get_file_from_path(SEARCH_SCRIPT) is None:
-            script = theme_root / "search.js"
-            if not script.is_file():
-                script = default_templates() / "theme" / "search.js"
+            script = theme_file(self.templates, "search.js")
             files.append(File.generated(config, SEARCH_SCRIPT, content=script.read_text(encoding="utf-8")))
         for rel, text in site.files.items():
             if files.get_file_from_path(rel) is not None:
@@ -172,70 +170,6 @@ class PapersitePlugin(BasePlugin[PapersiteConfig]):
         for path in getattr(self, "_watch", []):
             server.watch(str(path))
         return server
-
-
-def _pagefind_executable() -> Path:
-    """The Pagefind binary: from the `pagefind[bin]` packages, $PAGEFIND_BINARY_PATH or the PATH."""
-    found = None
-    try:
-        from pagefind.service import get_executable
-        found = get_executable()
-    except ImportError:
-        which = shutil.which("pagefind_extended") or shutil.which("pagefind")
-        found = Path(which) if which else None
-    if found is None or not Path(found).is_file():
-        raise PluginError("papersite: search: pagefind needs Pagefind: pip install 'papersite[pagefind]' "
-                          "(or set PAGEFIND_BINARY_PATH)")
-    return Path(found)
-
-
-_HEADING = re.compile(r"h[1-6]")
-_VOID = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source", "track", "wbr"}
-
-
-class _TopLevel(HTMLParser):
-    """Start tags of the top-level elements of a page body: (line, column, tag, attribute names)."""
-
-    def __init__(self):
-        super().__init__(convert_charrefs=True)
-        self.depth, self.found = 0, []
-
-    def handle_starttag(self, tag, attrs):
-        if self.depth == 0:
-            self.found.append((*self.getpos(), tag, {name for name, _ in attrs}))
-        if tag not in _VOID:
-            self.depth += 1
-
-    def handle_startendtag(self, tag, attrs):
-        if self.depth == 0:
-            self.found.append((*self.getpos(), tag, {name for name, _ in attrs}))
-
-    def handle_endtag(self, tag):
-        if tag not in _VOID:
-            self.depth = max(0, self.depth - 1)
-
-
-def mark_for_pagefind(html: str) -> str:
-    """Put `data-pagefind-body` on the top-level elements of a page that Material's search would
-    index: a heading marked `data-search-exclude` leaves out its whole section (up to the next
-    heading), as it does in Material's index. Pages without the mark are not indexed at all."""
-    parser = _TopLevel()
-    parser.feed(html)
-    parser.close()
-    starts = [0]
-    for line in html.splitlines(keepends=True):
-        starts.append(starts[-1] + len(line))
-    excluded, marks = False, []
-    for line, col, tag, attrs in parser.found:
-        if _HEADING.fullmatch(tag):
-            excluded = "data-search-exclude" in attrs
-        if not excluded and "data-search-exclude" not in attrs:
-            at = starts[line - 1] + col + 1 + len(tag)
-            if html[at - len(tag) - 1:at].lower() == f"<{tag}":
-                marks.append(at)
-    for at in reversed(marks):
-        html = html[:at] + " data-pagefind-body" + html[at:]
-    return html
 
 
 def _build_date() -> str:

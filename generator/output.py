@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from typing import Mapping
 
+from .cache import MARKER
 from .errors import GeneratorError
 
 __all__ = ["write_tree", "write_own_file", "write_cache", "add_file", "WriteReport", "MANIFEST"]
@@ -174,8 +175,8 @@ def add_file(path: Path, data: bytes) -> bool:
     return True
 
 
-def write_cache(folder: Path, caches: Mapping[str, bytes], *, marker: bytes) -> None:
-    """Replace papersite's cache files (``<kind>.pickle``, each starting with ``marker``) in
+def write_cache(folder: Path, caches: Mapping[str, bytes]) -> None:
+    """Replace papersite's cache files (``<kind>.pickle``, each starting with the cache's marker) in
     ``folder``. A file there that papersite did not write is left alone (that kind is then not
     cached), and a cache that cannot be written only costs the next build time."""
     folder = Path(folder)
@@ -185,7 +186,7 @@ def write_cache(folder: Path, caches: Mapping[str, bytes], *, marker: bytes) -> 
             path = folder / f"{kind}.pickle"
             if path.exists():
                 with open(path, "rb") as fh:
-                    if fh.read(len(marker)) != marker:
+                    if fh.read(len(MARKER)) != MARKER:
                         continue
             os.replace(_write_temp(path, data), path)
     except OSError:

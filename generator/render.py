@@ -15,7 +15,7 @@ from markupsafe import Markup
 
 from .escape import html_attr, markdown_text, yaml_front_matter
 
-__all__ = ["Renderer", "default_templates"]
+__all__ = ["Renderer", "default_templates", "theme_file"]
 
 
 def default_templates() -> Path:
@@ -27,6 +27,13 @@ def default_templates() -> Path:
     import importlib.resources
 
     return Path(str(importlib.resources.files("generator.templates")))
+
+
+def theme_file(templates: Path | None, name: str) -> Path:
+    """A file of the theme folder (``map.js``, ``search.js``): the chosen template folder's, or
+    the bundled one when a custom folder does not carry it."""
+    own = (templates or default_templates()) / "theme" / name
+    return own if own.is_file() else default_templates() / "theme" / name
 
 
 def _finalize(value):

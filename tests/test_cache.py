@@ -21,7 +21,7 @@ def bundled(tmp_path):  # digests only: no topic lock, so each build discovers t
 def _build(content, cache):
     site = build_site(content, cache=cache)
     if cache is not None and site.cache:
-        write_cache(cache, site.cache, marker=MARKER)
+        write_cache(cache, site.cache)
     return site
 
 

@@ -19,7 +19,7 @@ import pytest
 
 from bench.serve import serve
 from conftest import CHROMIUM, ROOT, digest
-from generator.mkdocs_plugin import mark_for_pagefind
+from generator.pagefind import mark_for_pagefind
 
 CLIP = "learning-transferable-visual-models-from-natural-language-supervision"
 LONG = "We study a problem and propose a method that works. It beats baselines on many benchmarks."

@@ -100,8 +100,9 @@ def test_a_local_graph_links_to_its_neighbours(page, site):
 def test_site_search_for_an_alias_lists_its_paper_first(page, site):
     _, url = site
     page.goto(url)
-    page.click("label.md-search__icon, .md-search__input", timeout=15000)
-    page.fill("input.md-search__input", "CLIP")
+    page.wait_for_load_state("networkidle")  # Material's script and its search worker are ready
+    page.click(".md-search__input", timeout=15000)
+    page.type("input.md-search__input", "CLIP", delay=50)
     first = page.locator(".md-search-result__list li a").first
     first.wait_for(timeout=30000)
     assert CLIP in first.get_attribute("href")

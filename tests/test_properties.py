@@ -53,3 +53,20 @@ def test_only_http_urls_survive(url):
     if safe is not None:
         assert re.match(r"https?://", safe, re.I)
         assert not re.search(r"[\s<>()\[\]\"`]", safe)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.tuples(TEXT, st.lists(TEXT, max_size=4)), max_size=4))
+def test_topic_lock_reads_back_what_it_wrote(items):
+    """The lock is written and read by libyaml when PyYAML has it: any topic name or paper id
+    reads back unchanged."""
+    import tempfile
+    from pathlib import Path
+
+    from generator.topicfiles import LOCK_FILE, LockedTopic, lock_text, read_lock
+
+    topics = tuple(LockedTopic(f"t{i}", name, tuple(papers), ()) for i, (name, papers) in enumerate(items))
+    text = lock_text(topics)
+    with tempfile.TemporaryDirectory() as folder:
+        (Path(folder) / LOCK_FILE).write_text(text, encoding="utf-8")
+        assert read_lock(Path(folder)) == topics

@@ -30,7 +30,7 @@ def _strings(value) -> tuple[str, ...]:
         value = [value]
     if not isinstance(value, list):
         return ()
-    return tuple(clean_text(v) for v in value if isinstance(v, str) and clean_text(v))
+    return tuple(filter(None, (clean_text(v) for v in value if isinstance(v, str))))
 
 
 def read(text: str, *, path: str, year: int | None = None) -> tuple[list[PaperRecord], list[Diagnostic]]:

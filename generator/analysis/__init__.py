@@ -53,7 +53,7 @@ def analyse(collection: Collection, *, related_k: int = 5, seed: int = 42,
     size = len(collection.papers)
     table, (matrix, terms, titled) = concurrently(
         lambda: alias_table(collection, _candidates(features)),
-        lambda: tfidf_matrix(collection), size=size)
+        lambda: tfidf_matrix(collection, {pid: f.terms for pid, f in features.items()}), size=size)
 
     def relate():
         related = related_papers(collection, matrix, k=related_k)

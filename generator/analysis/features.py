@@ -1,5 +1,5 @@
-"""What each paper's own text says, apart from every other paper: the acronyms it spells out
-and the names it may have introduced.
+"""What each paper's own text says, apart from every other paper: the acronyms it spells out,
+the names it may have introduced, and the words and phrases its text vector counts.
 
 This is most of the text work of a build, and it depends on nothing but the paper, so it is
 done once per paper, in worker processes, and keyed by the paper's content so that a later
@@ -15,6 +15,7 @@ from ..model import Alias, Collection, Paper
 from ..parallel import parallel_map
 from .acronyms import acronym_definitions, remember_acronyms
 from .aliases import paper_aliases
+from .similarity import paper_terms
 
 __all__ = ["PaperFeatures", "paper_features", "feature_key", "collection_features"]
 
@@ -23,10 +24,11 @@ __all__ = ["PaperFeatures", "paper_features", "feature_key", "collection_feature
 class PaperFeatures:
     acronyms: tuple  # acronym_definitions(paper.abstract)
     candidates: tuple[Alias, ...]  # the names the paper may own, before the collection's vocabulary rules
+    terms: tuple  # similarity.paper_terms(paper): title features, and every feature's count
 
 
 def paper_features(paper: Paper) -> PaperFeatures:
-    return PaperFeatures(acronym_definitions(paper.abstract), tuple(paper_aliases(paper)))
+    return PaperFeatures(acronym_definitions(paper.abstract), tuple(paper_aliases(paper)), paper_terms(paper))
 
 
 def feature_key(paper: Paper) -> str:

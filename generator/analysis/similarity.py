@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from collections import Counter
 from itertools import chain, repeat
+from typing import Mapping
 
 import numpy as np
 from scipy import sparse
@@ -20,7 +21,7 @@ from scipy import sparse
 from ..model import Collection, Related
 from .phrases import analyze
 
-__all__ = ["related_papers", "tfidf_matrix", "strongest_features"]
+__all__ = ["related_papers", "tfidf_matrix", "strongest_features", "paper_terms"]
 
 _BLOCK = 2048
 FEATURES_PER_PAPER = 60
@@ -29,15 +30,23 @@ FEATURES_PER_PAPER = 60
 EXACT_UP_TO = 2000
 
 
-def tfidf_matrix(collection: Collection):
+def paper_terms(paper) -> tuple[tuple[str, ...], dict[str, int]]:
+    """The features of a paper's title, and the count of each feature of its text (the title
+    counts twice): all the tokenising a text vector needs, kept per paper between builds."""
+    title = analyze(paper.title)
+    return tuple(title), dict(Counter(title + title + analyze(paper.abstract)))
+
+
+def tfidf_matrix(collection: Collection, terms: Mapping[str, tuple] | None = None):
     """L2-normalised TF-IDF rows in ``collection.papers`` order, the feature names (sorted), and
-    which features each paper's title carries (binary). Text is tokenised once per paper; the
-    title counts twice. Features in one paper only (past 200 papers) or in more than half of
-    them (past 20) are dropped: they relate nothing, or everything."""
+    which features each paper's title carries (binary). Features in one paper only (past 200
+    papers) or in more than half of them (past 20) are dropped: they relate nothing, or
+    everything. ``terms`` holds :func:`paper_terms` by paper id when already worked out."""
     papers = list(collection.papers.values())
     n = len(papers)
-    titles = [analyze(p.title) for p in papers]
-    counts = [Counter(t + t + analyze(p.abstract)) for t, p in zip(titles, papers)]
+    per_paper = [terms[p.id] for p in papers] if terms is not None else [paper_terms(p) for p in papers]
+    titles = [t for t, _ in per_paper]
+    counts = [c for _, c in per_paper]
     df = Counter(chain.from_iterable(counts))  # iterating a Counter gives its keys: one count per paper
     low, high = (1 if n < 200 else 2), (0.5 * n if n >= 20 else n)
     terms = sorted(t for t, d in df.items() if low <= d <= high)

@@ -24,7 +24,7 @@ __all__ = ["PaperFeatures", "paper_features", "feature_key", "collection_feature
 class PaperFeatures:
     acronyms: tuple  # acronym_definitions(paper.abstract)
     candidates: tuple[Alias, ...]  # the names the paper may own, before the collection's vocabulary rules
-    terms: tuple  # similarity.paper_terms(paper): title features, and every feature's count
+    terms: tuple  # similarity.paper_terms(paper): title features, every feature and its count
 
 
 def paper_features(paper: Paper) -> PaperFeatures:

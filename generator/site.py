@@ -262,7 +262,8 @@ def _citation(paper: Paper) -> tuple[str, str]:
     authors = list(paper.authors)
     plain_authors = ", ".join(authors[:3]) + (" et al." if len(authors) > 3 else "")
     where = f"arXiv:{paper.arxiv_id}" if paper.arxiv_id else f"listed {paper.date.isoformat()}"
-    plain = f"{plain_authors + '. ' if plain_authors else ''}{paper.title}. {where}, {year}."
+    ended = lambda part: part if part.endswith((".", "?", "!")) else part + "."  # "et al." takes no second dot
+    plain = f"{ended(plain_authors) + ' ' if plain_authors else ''}{ended(paper.title)} {where}, {year}."
     if not paper.arxiv_id:
         return "", plain
     first = re.sub(r"[^a-z]", "", (authors[0].split()[-1] if authors else "paper").lower()) or "paper"

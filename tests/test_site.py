@@ -140,3 +140,19 @@ def test_a_site_without_directory_urls_has_no_broken_link(bundled, tmp_path):
     check = subprocess.run([str(lychee), "--offline", "--include-fragments", "--no-progress", "--index-files",
                             "index.html", "--root-dir", str(site), str(site)], capture_output=True, text=True)
     assert check.returncode == 0 and re.search(r"\b0 Errors", check.stdout + check.stderr), check.stdout[-3000:]
+
+
+def test_plain_reference_ends_each_part_with_one_full_stop():
+    import datetime as dt
+
+    from generator.model import Paper
+    from generator.site import _citation
+
+    def paper(title, authors):
+        return Paper("x", title, "An abstract.", (dt.date(2025, 8, 5),), ("d.txt:1",), arxiv_id="2508.00001",
+                     authors=authors)
+
+    _, plain = _citation(paper("What Makes a Good Prompt?", ("A. One", "B. Two", "C. Three", "D. Four")))
+    assert plain == "A. One, B. Two, C. Three et al. What Makes a Good Prompt? arXiv:2508.00001, 2025."
+    _, plain = _citation(paper("Plain Title", ("A. One",)))
+    assert plain == "A. One. Plain Title. arXiv:2508.00001, 2025."

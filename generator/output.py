@@ -139,7 +139,8 @@ def write_tree(out: Path, files: Mapping[str, str]) -> WriteReport:
                 parent.rmdir()
                 parent = parent.parent
     # Identical files that were already there and not ours stay not ours.
-    ours = sorted(rel for rel in files if rel in previous or rel in changed)
+    written = set(changed)
+    ours = sorted(rel for rel in files if rel in previous or rel in written)
     manifest = json.dumps({"generator": "papersite", "files": ours}, indent=1) + "\n"
     os.replace(_write_temp(out / MANIFEST, manifest.encode("utf-8")), out / MANIFEST)
     return WriteReport(tuple(changed), tuple(unchanged), tuple(removed))

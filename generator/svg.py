@@ -114,12 +114,14 @@ def local_svg(centre: str, neighbours: list[tuple[str, str, str]], *, width: int
         dots.setdefault(kind, []).append(f"M{x - 7} {y}a7 7 0 1 0 14 0a7 7 0 1 0-14 0")
         anchor = "start" if x > cx + 5 else "end" if x < cx - 5 else "middle"
         tx = x + 10 if anchor == "start" else x - 10 if anchor == "end" else x
-        labels.append(f'<a href="{html.escape(href, quote=True)}"><title>{html.escape(label, quote=False)}</title>'
+        # xlink:href, not href: Material's instant navigation assigns the href of every [href]
+        # link it finds, which an SVG link does not allow, and the new page was left half swapped.
+        labels.append(f'<a xlink:href="{html.escape(href, quote=True)}"><title>{html.escape(label, quote=False)}</title>'
                       f'<text x="{tx}" y="{y + 4}" text-anchor="{anchor}">{_label(label)}</text></a>')
     colour = {"out": "#e15759", "in": "#4e79a7", "related": "#9c9c9c", "topic": "#59a14f"}
     out = [f'<svg class="papersite-local" viewBox="0 0 {width} {height}" width="{width}" height="{height}" '
            f'style="max-width: 100%; height: auto" role="img" aria-label="Neighbourhood of this page" '
-           f'xmlns="http://www.w3.org/2000/svg">']
+           f'xmlns="http://www.w3.org/2000/svg" xmlns:xlink="http://www.w3.org/1999/xlink">']
     if dashed:
         out.append(f'<path d="{"".join(dashed)}" stroke="#bbb" stroke-dasharray="4 3" fill="none"/>')
     if arrows:

@@ -129,6 +129,8 @@ def related_papers(collection: Collection, matrix, *, k: int = 5, min_weight: fl
         matrix = strongest_features(matrix, FEATURES_PER_PAPER)
     result: dict[str, tuple[Related, ...]] = {}
     n = len(ids)
+    rank = np.empty(n, dtype=np.int64)  # ids in string order, for breaking ties by id in numpy
+    rank[sorted(range(n), key=ids.__getitem__)] = np.arange(n)
     for lo in range(0, n, _BLOCK):
         block = (matrix[lo:lo + _BLOCK] @ matrix.T).tocsr()
         indptr, indices, data = block.indptr, block.indices, block.data
@@ -142,7 +144,7 @@ def related_papers(collection: Collection, matrix, *, k: int = 5, min_weight: fl
                 top = np.argpartition(-vals, 4 * k)[: 4 * k]
                 cols, vals = cols[top], vals[top]
             # Best first; ties broken by id so that builds repeat exactly.
-            rounded = np.round(vals.astype(np.float64), 6)
-            order = sorted(range(len(cols)), key=lambda j: (-rounded[j], ids[cols[j]]))[:k]
-            result[ids[i]] = tuple(Related(ids[i], ids[cols[j]], round(float(vals[j]), 4)) for j in order)
+            order = np.lexsort((rank[cols], -np.round(vals.astype(np.float64), 6)))[:k]
+            result[ids[i]] = tuple(Related(ids[i], ids[c], round(v, 4))
+                                   for c, v in zip(cols[order].tolist(), vals[order].astype(np.float64).tolist()))
     return result

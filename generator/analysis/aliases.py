@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter, defaultdict
+from itertools import chain
 from dataclasses import dataclass
 from typing import Mapping
 from urllib.parse import urlsplit
@@ -286,10 +287,15 @@ def alias_table(collection: Collection, candidates: Mapping[str, tuple[Alias, ..
         for short, long, *_ in acronym_definitions(paper.abstract):
             spelled[short].setdefault(paper.id, long)
     phrases = {a.name.lower() for items in candidates.values() for a in items if _is_phrase(a)}
-    used_by = _document_frequency(collection, phrases)
     # "Adam" is a name; "Vision" and "Mixture" are words, as their lower-case use shows.
     words = {a.name.lower() for items in candidates.values() for a in items if a.how == "proper-name"}
-    as_word = _document_frequency(collection, words, fold_case=False)
+    named = [a for items in candidates.values() for a in items if a.how != "full-title"]
+    # The rules below ask which papers write some of the candidates' names: one pass over the
+    # text answers the first three (each used to read the whole collection again).
+    seen = _written(collection, raw={a.name for a in named if case_sensitive(a.name)} | words,
+                    low={a.name.lower() for a in named if not case_sensitive(a.name)} | phrases)
+    used_by = _document_frequency(seen, phrases, fold_case=True)
+    as_word = _document_frequency(seen, words, fold_case=False)
     phrase_limit = max(2, int(0.0002 * len(collection.papers)))
     popular = max(3, int(0.0005 * len(collection.papers)))
 
@@ -310,19 +316,23 @@ def alias_table(collection: Collection, candidates: Mapping[str, tuple[Alias, ..
         return True
 
     kept = {pid: [a for a in items if keep(a)] for pid, items in candidates.items()}
-    earlier = _earlier_users(collection, kept)
+    earlier = _earlier_users(collection, kept, seen)
     # A name that papers listed before the claimant already wrote was not coined by it:
     # "DOTA: Deformable ..." is not the DOTA data set that earlier papers evaluate on.
     final = {pid: tuple(a for a in items if a.how == "full-title" or earlier[(pid, a.name)] < 2)
              for pid, items in kept.items()}
     capitals = {a.name for items in final.values() for a in items if a.name.isalpha() and a.name.isupper()}
-    in_prose = _document_frequency(collection, {n.lower() for n in capitals}, fold_case=False)
+    # Lower-case spellings of short capitals ("fast") occur inside many words: only the names
+    # kept so far are looked for, in a pass of their own.
+    prose = {n.lower() for n in capitals}
+    in_prose = _document_frequency(_written(collection, raw=prose, low=set()), prose, fold_case=False)
     common = frozenset(n for n in capitals if in_prose[n.lower()] >= max(3, int(0.001 * len(collection.papers))))
     return AliasTable(final, {pid: frozenset(a.name for a in items) for pid, items in candidates.items()}, common)
 
 
-def _earlier_users(collection: Collection, aliases: dict[str, list[Alias]]) -> Counter:
-    """For each (paper, name): how many papers listed before that paper write the name."""
+def _earlier_users(collection: Collection, aliases: dict[str, list[Alias]], seen: list) -> Counter:
+    """For each (paper, name): how many papers listed before that paper write the name
+    (``seen``: what :func:`_written` found in each paper)."""
     owners: dict[tuple[bool, str], list[tuple[str, str]]] = defaultdict(list)
     for pid, items in aliases.items():
         for a in items:
@@ -333,25 +343,9 @@ def _earlier_users(collection: Collection, aliases: dict[str, list[Alias]]) -> C
     if not owners:
         return counts
     first = {pid: p.dates[0] for pid, p in collection.papers.items()}
-    automata = {}
-    for cs in (True, False):
-        forms = sorted(form for c, form in owners if c == cs)
-        if forms:
-            automaton = ahocorasick.Automaton()
-            for form in forms:
-                automaton.add_word(form, form)
-            automaton.make_automaton()
-            automata[cs] = automaton
-    for pid, paper in collection.papers.items():
-        raw = f" {paper.title} {paper.abstract} "
-        seen = set()
-        for cs, automaton in automata.items():
-            text = raw if cs else raw.lower()
-            for end, form in automaton.iter(text):
-                start = end - len(form) + 1
-                if not text[start - 1].isalnum() and not text[end + 1].isalnum():
-                    seen.add((cs, form))
-        for key in seen:
+    forms = {cs: {form for c, form in owners if c == cs} for cs in (True, False)}
+    for pid, (raw, low) in zip(collection.papers, seen):
+        for key in [(True, f) for f in raw & forms[True]] + [(False, f) for f in low & forms[False]]:
             for owner, name in owners[key]:
                 if owner != pid and first[pid] < first[owner]:
                     counts[(owner, name)] += 1
@@ -370,25 +364,41 @@ def _is_phrase(alias: Alias) -> bool:
     return alias.how != "full-title" and len(alias.name.split()) > 1 and not is_distinctive(alias.name)
 
 
-def _document_frequency(collection: Collection, phrases: set[str], *, fold_case: bool = True) -> Counter:
-    """How many papers write each phrase as whole words, in one pass over the text.
+def _document_frequency(seen: list, phrases: set[str], *, fold_case: bool) -> Counter:
+    """How many papers write each phrase as whole words: in any case (``fold_case``), or only
+    as spelled (phrases are lower case)."""
+    return Counter(chain.from_iterable((low if fold_case else raw) & phrases for raw, low in seen))
 
-    With ``fold_case`` off, only the exact (lower-case) spelling counts.
-    """
-    counts: Counter = Counter()
-    if not phrases:
-        return counts
-    automaton = ahocorasick.Automaton()
-    for phrase in sorted(phrases):
-        automaton.add_word(phrase, phrase)
-    automaton.make_automaton()
+
+def _written(collection: Collection, *, raw: set[str], low: set[str]) -> list[tuple[set[str], set[str]]]:
+    """For each paper, in order: which of ``raw`` its title and abstract write as whole words, and
+    which of ``low`` (lower case) they write in any case."""
+    automata = (_automaton(raw), _automaton(low))
+    out = []
     for paper in collection.papers.values():
         text = f" {paper.title} {paper.abstract} "
-        text = text.lower() if fold_case else text
-        seen = set()
-        for end, phrase in automaton.iter(text):
-            start = end - len(phrase) + 1
-            if not text[start - 1].isalnum() and not text[end + 1].isalnum():
-                seen.add(phrase)
-        counts.update(seen)
-    return counts
+        out.append((_whole_words(automata[0], text),
+                    _whole_words(automata[1], text.lower()) if automata[1] is not None else set()))
+    return out
+
+
+def _automaton(forms: set[str]):
+    if not forms:
+        return None
+    automaton = ahocorasick.Automaton()
+    for form in sorted(forms):
+        automaton.add_word(form, form)
+    automaton.make_automaton()
+    return automaton
+
+
+def _whole_words(automaton, text: str) -> set[str]:
+    """The forms written with no letter or digit right before or after (``text`` is padded)."""
+    seen: set[str] = set()
+    if automaton is None:
+        return seen
+    for end, form in automaton.iter(text):
+        start = end - len(form) + 1
+        if not text[start - 1].isalnum() and not text[end + 1].isalnum():
+            seen.add(form)
+    return seen

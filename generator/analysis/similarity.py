@@ -5,9 +5,10 @@ with the transpose gives cosines; only each row's top k survive, so memory
 stays proportional to N·k whatever the collection size.
 
 The vectors are scikit-learn's ``TfidfVectorizer(sublinear_tf=True)`` weighting
-(smoothed idf, l2 rows, alphabetical vocabulary), computed here from the
-analyzer's tokens with ``Counter``: with a Python analyzer scikit-learn counts
-token by token in Python, and importing it cost a second of every build.
+(smoothed idf, l2 rows, alphabetical vocabulary), computed here from each paper's
+counted features (:func:`paper_terms`, kept in the cache) with numpy: with a Python
+analyzer scikit-learn counts token by token in Python, and importing it cost a second
+of every build.
 """
 from __future__ import annotations
 

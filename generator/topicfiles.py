@@ -75,7 +75,8 @@ def read_curated(content: Path) -> tuple[CuratedTopic, ...]:
 
 
 # libyaml's loader and dumper when PyYAML has them: the lock lists every paper, and at 60,000
-# papers the pure-Python dumper took 5 s of every build (libyaml writes the same bytes).
+# papers the pure-Python dumper took 5 s of every build (for ordinary names and ids libyaml
+# writes the same bytes; either way the lock reads back the same, see the property test).
 _LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 _DUMPER = getattr(yaml, "CSafeDumper", yaml.SafeDumper)
 

@@ -81,7 +81,7 @@ class _Matcher:
             for alias in items:
                 # A long quoted title may be written in any case; coined names and
                 # Title Case names may not ("adaptation of large language models" is prose).
-                cs = case_sensitive(alias.name) and not (alias.how == "full-title" and len(alias.name.split()) >= 6)
+                cs = not (alias.how == "full-title" and len(alias.name.split()) >= 6) and case_sensitive(alias.name)
                 for form in (_variants(alias.name) if alias.how != "full-title" else {alias.name}):
                     owners[(cs, form if cs else form.lower().replace("-", " "))].add((pid, alias.name))
         for (cs, form), who in sorted(owners.items()):

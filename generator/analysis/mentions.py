@@ -186,7 +186,14 @@ def find_mentions(collection: Collection, table: AliasTable, *,
         found: dict[str, Mention] = {}
         unresolved: set[str] = set()
         text = f"{paper.title}. {paper.abstract}"
-        folded_text = fold(text)
+        folded = None  # fold(text), worked out only for the few papers whose hits need it
+
+        def spelled_out(long_form: str) -> bool:
+            nonlocal folded
+            if folded is None:
+                folded = fold(text)
+            return fold(long_form) in folded
+
         defines = {short: long for short, long, *_ in acronym_definitions(paper.abstract)}
         for unit in _units(paper.title, paper.abstract):
             for start, end, owners in matcher.hits(unit):
@@ -199,7 +206,7 @@ def find_mentions(collection: Collection, table: AliasTable, *,
                 candidates = [a for a in candidates
                               if (a.name not in defines or same_long_form(a.long_form, defines[a.name]))
                               and (not (needs_long_form(a) or a.name in table.common_words)
-                                   or (a.long_form and fold(a.long_form) in folded_text))]
+                                   or (a.long_form and spelled_out(a.long_form)))]
                 # A paper listed before another cannot be naming what that one introduced
                 # ("TACO" in March is not the "TACO: ..." listed in May).
                 candidates = [a for a in candidates if collection.papers[a.paper].dates[0] <= paper.dates[0]]

@@ -53,11 +53,11 @@ def graph_json(graph: nx.MultiDiGraph) -> str:
     lines = ["{"]
     for k, v in sorted(head.items()):
         lines.append(f"{json.dumps(k)}: {json.dumps(v, sort_keys=True, ensure_ascii=False)},")
+    encode = json.JSONEncoder(sort_keys=True, ensure_ascii=False).encode  # json.dumps' own, made once
     for name in ("nodes", "edges"):
         items = data[name]
         lines.append(f'"{name}": [')
-        lines.extend(json.dumps(item, sort_keys=True, ensure_ascii=False) + ("," if i < len(items) - 1 else "")
-                     for i, item in enumerate(items))
+        lines.extend(encode(item) + ("," if i < len(items) - 1 else "") for i, item in enumerate(items))
         lines.append("]," if name == "nodes" else "]")
     lines.append("}")
     return "\n".join(lines) + "\n"

@@ -30,12 +30,16 @@ def _candidates(features: Mapping[str, PaperFeatures]) -> dict:
     return {pid: f.candidates for pid, f in features.items()}
 
 
+def _terms(features: Mapping[str, PaperFeatures]) -> dict:
+    return {pid: f.terms for pid, f in features.items()}
+
+
 def find_links(collection: Collection, matrix=None, features: Mapping[str, PaperFeatures] | None = None):
     """Aliases, mentions and the names left ambiguous: the citation-style links alone."""
     if features is None:
         features, _ = collection_features(collection)
     if matrix is None:
-        matrix, _, _ = tfidf_matrix(collection)
+        matrix, _, _ = tfidf_matrix(collection, _terms(features))
     table = alias_table(collection, _candidates(features))
     mentions, ambiguous = find_mentions(collection, table, similarity=_cosine(collection, matrix))
     return dict(table.aliases), mentions, ambiguous
@@ -53,7 +57,7 @@ def analyse(collection: Collection, *, related_k: int = 5, seed: int = 42,
     size = len(collection.papers)
     table, (matrix, terms, titled) = concurrently(
         lambda: alias_table(collection, _candidates(features)),
-        lambda: tfidf_matrix(collection, {pid: f.terms for pid, f in features.items()}), size=size)
+        lambda: tfidf_matrix(collection, _terms(features)), size=size)
 
     def relate():
         related = related_papers(collection, matrix, k=related_k)

@@ -53,6 +53,9 @@ def generator_row(n: int, work: Path) -> dict:
     return {"days": n, "papers": papers, "seconds": seconds, "peak_mb": peak, "ms_per_paper": 1000 * seconds / papers}
 
 
+PAPER_HEAD = re.compile(r'^<h1 id="[^"]*">(?P<title>.*?)<a class="headerlink"[^\n]*\n<p>(?P<abstract>.*?)</p>$', re.M)
+
+
 def mkdocs_rows(n: int, work: Path) -> dict:
     base = work / f"site-{n}"
     content = content_folder(days(n), base)
@@ -60,21 +63,22 @@ def mkdocs_rows(n: int, work: Path) -> dict:
     subprocess.run([PY, "-m", "generator.cli", "build", "--content", str(content), "--out", str(generated)],
                    check=True, capture_output=True)
     theme = "theme:\n  name: material\n"
+    # The generated pages as `papersite build --out` wrote them, built by MkDocs with the papersite
+    # plugin in its no-generating mode (it only renders them: see rawhtml.py).
     (base / "generated.yml").write_text(
         f"site_name: bench\ndocs_dir: generated\n{theme}plugins:\n  - search\n  - tags\n"
+        "  - papersite:\n      generate: false\n"
         "markdown_extensions:\n  - tables\n  - toc:\n      permalink: true\n"
         "nav:\n  - Home: index.md\n  - Days: days/index.md\n  - Topics: topics/index.md\n  - Graph: graph.md\n"
         "validation:\n  nav:\n    omitted_files: ignore\n")
     plain = base / "plain"
     (plain / "papers").mkdir(parents=True)
     for page in (generated / "papers").glob("*.md"):
-        # A paper page is front matter, "# title", the abstract, then the rest: the plain page
-        # keeps the title and the abstract, exactly as the generated page writes them.
-        body = page.read_text(encoding="utf-8").split("\n---\n", 1)[-1].lstrip("\n")
-        title, _, rest = body.partition("\n\n")
-        abstract = rest.split("\n\n", 1)[0]
-        assert title.startswith("# ") and abstract and not abstract.startswith("<"), page
-        (plain / "papers" / page.name).write_text(f"{title}\n\n{abstract}\n", encoding="utf-8")
+        # A paper page writes its title and abstract as HTML (escaped text, which is Markdown
+        # text as well): the plain page is "# title" and the abstract, in Markdown.
+        found = PAPER_HEAD.search(page.read_text(encoding="utf-8"))
+        assert found, page
+        (plain / "papers" / page.name).write_text(f"# {found['title']}\n\n{found['abstract']}\n", encoding="utf-8")
     (plain / "index.md").write_text("# Plain\n")
     (base / "plain.yml").write_text(f"site_name: plain\ndocs_dir: plain\n{theme}plugins:\n  - search\n"
                                     "nav:\n  - Home: index.md\nvalidation:\n  nav:\n    omitted_files: ignore\n")

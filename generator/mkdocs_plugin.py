@@ -23,12 +23,13 @@ from pathlib import Path
 from mkdocs.config import config_options as c
 from mkdocs.config.base import Config
 from mkdocs.exceptions import PluginError
-from mkdocs.plugins import BasePlugin
+from mkdocs.plugins import BasePlugin, event_priority
 from mkdocs.structure.files import File, Files
 
 from .cache import default_cache
 from .build import MAP_SCRIPT, build_site
 from .pagefind import mark_for_pagefind, pagefind_executable
+from .rawhtml import placeholder, split_page
 from .render import default_templates, theme_file
 from .errors import GeneratorError
 from .output import write_cache, write_own_file
@@ -58,6 +59,9 @@ class PapersiteConfig(Config):
     # Keep per-digest and per-paper work in .cache/papersite beside the content folder, so that
     # a rebuild after adding a day redoes only that day's reading and text analysis.
     cache = c.Type(bool, default=True)
+    # false: docs_dir already holds the pages that `papersite build --out` wrote; the plugin then
+    # generates nothing and only renders those pages the fast way (see on_page_markdown).
+    generate = c.Type(bool, default=True)
 
 
 SEARCH_SCRIPT = "assets/papersite/search.js"
@@ -94,6 +98,10 @@ class PapersitePlugin(BasePlugin[PapersiteConfig]):
         return config
 
     def on_files(self, files: Files, *, config) -> Files:
+        self._parts = {}
+        self._generated = None  # pages written by `papersite build --out`: any page may be ours
+        if not self.config.generate:
+            return files
         try:
             cache = default_cache(self.content) if self.config.cache else None
             site = build_site(self.content, templates=self.templates, site_name=config.site_name,
@@ -138,18 +146,63 @@ class PapersitePlugin(BasePlugin[PapersiteConfig]):
         if self.config.search == "pagefind" and files.get_file_from_path(SEARCH_SCRIPT) is None:
             script = theme_file(self.templates, "search.js")
             files.append(File.generated(config, SEARCH_SCRIPT, content=script.read_text(encoding="utf-8")))
+        self._generated = set()
         for rel, text in site.files.items():
             if files.get_file_from_path(rel) is not None:
                 log.info("papersite: keeping the author's own %s instead of the generated page", rel)
                 continue
             files.append(File.generated(config, rel, content=text))
+            self._generated.add(rel)
         self._watch = [self.content] if docs != self.content and docs not in self.content.parents else []
         return files
 
+    def on_env(self, env, *, config, files):
+        """``papersite_memo``: the theme renders a block once per key and reuses it. The sidebars of
+        a page outside the navigation with no headings in its table of contents are the same for
+        every such page at the same depth, and rendering them again for each of 10,000 paper
+        pages was a tenth of the build."""
+        memo = {}
+
+        def papersite_memo(*key, caller):
+            if key not in memo:
+                memo[key] = caller()
+            return memo[key]
+
+        env.globals["papersite_memo"] = papersite_memo
+        return env
+
+    @event_priority(100)  # before other plugins read the Markdown: the raw parts are final
+    def on_page_markdown(self, markdown, *, page, config, files):
+        """Python-Markdown gets a generated page's Markdown with a placeholder line for each raw
+        part. Those parts are final (escaped text, final URLs), and parsing them in MkDocs' anchor
+        collector and Python-Markdown's stash doubled the time of a paper page."""
+        if self._generated is not None and page.file.src_uri not in self._generated:
+            return markdown
+        parts = split_page(markdown)
+        if parts is None:
+            return markdown
+        self._parts[page.file.src_uri] = parts
+        return parts.markdown
+
     def on_page_content(self, html, *, page, config, files):
+        parts = self._parts.get(page.file.src_uri)
+        return html if parts is None else _put_back(html, parts, searched=True)
+
+    @event_priority(-100)  # after Material's search has indexed the page
+    def on_page_context(self, context, *, page, config, nav):
+        """The unsearched parts (dates, lists of papers, the graph) join the page only now:
+        Material's search parses all the HTML it is given, even what it then leaves out, so
+        giving it less is what keeps its index build cheap."""
+        parts = self._parts.pop(page.file.src_uri, None)
+        if parts is not None:
+            page.content = _put_back(page.content, parts, searched=False)
         if self.config.search == "pagefind" and page.file.src_uri.startswith("papers/"):
-            return mark_for_pagefind(html)
-        return html
+            page.content = mark_for_pagefind(page.content)
+        # What the sidebars depend on, when that is only the depth of the page (see on_env).
+        in_nav = page.parent is not None or page in nav.pages
+        context["papersite_sidebars"] = None if in_nav or page.toc.items or "hide" in page.meta \
+            else context.get("base_url")
+        return context
 
     def on_post_build(self, *, config):
         if self.config.search != "pagefind":
@@ -170,6 +223,13 @@ class PapersitePlugin(BasePlugin[PapersiteConfig]):
         for path in getattr(self, "_watch", []):
             server.watch(str(path))
         return server
+
+
+def _put_back(html: str, parts, *, searched: bool) -> str:
+    for i, (is_searched, part) in enumerate(parts.html):
+        if is_searched == searched:
+            html = html.replace(placeholder(i), part, 1)
+    return html
 
 
 def _build_date() -> str:

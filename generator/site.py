@@ -206,7 +206,8 @@ def plan_site(collection: Collection, analysis: Analysis, *, directory_urls: boo
         "topics": [dict(topic_ref("topics/index.md", t.id), keyphrases=t.keyphrases) for t in analysis.topics],
         "tags_href": _href("topics/index.md", "tags.md"),
     }))
-    pages.append(PlannedPage("tags.md", "tags.md.j2", {"meta": {"title": "Tags", "description": "Papers by topic tag"}}))
+    pages.append(PlannedPage("tags.md", "tags.md.j2", {"meta": {"title": "Tags", "description": "Papers by topic tag",
+                                                                  "search": {"exclude": True}}}))
     latest = days[-1] if days else None
     pages.append(PlannedPage("index.md", "index.md.j2", {
         "meta": {"title": "Home", "description": f"{len(papers)} papers, {len(days)} days, {len(topics)} topics"},

@@ -200,7 +200,7 @@ class PapersitePlugin(BasePlugin[PapersiteConfig]):
             page.content = mark_for_pagefind(page.content)
         # What the sidebars depend on, when that is only the depth of the page (see on_env).
         in_nav = page.parent is not None or page in nav.pages
-        context["papersite_sidebars"] = None if in_nav or page.toc.items or "hide" in page.meta \
+        context["papersite_sidebars"] = None if in_nav or len(page.toc) or "hide" in page.meta \
             else context.get("base_url")
         return context
 

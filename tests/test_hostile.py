@@ -36,6 +36,8 @@ HOSTILE_PAPERS = [
     ("# Heading Title", "# not a heading - not a list > not a quote 1. not an item " + LONG),
     ("Math Residue", "Inline $x^2$ and \\(1\\) and \\[2\\] stay text. " + LONG),
     ("Template {{ 7*7 }} {% if true %}yes{% endif %}", "Jinja in text. " + LONG),
+    ("Forged <!-- papersite:unsearched --> Markers", "<!-- papersite:searched --> The plugin's own markers, "
+     "and a placeholder <!-- papersite:part 0 --> <!-- papersite:markdown --> in digest text. " + LONG),
     ("Truncated At The End", None),
 ]
 
@@ -133,6 +135,15 @@ def test_hostile_text_is_shown_as_text(sites):
     assert "{{ config }}" in text.replace("&#123;", "{").replace("&#125;", "}")
     math = next(p for p in (site / "papers").glob("*/index.html") if "math-residue" in str(p))
     assert "\\(1\\)" in math.read_text(encoding="utf-8").replace("&#92;", "\\")
+    # Text that spells the plugin's markers (generator/rawhtml.py) is escaped like any other: it
+    # splits nothing, and shows as written, in the page and in the search index.
+    forged = next(p for p in (site / "papers").glob("*/index.html") if "forged" in str(p))
+    text = forged.read_text(encoding="utf-8")
+    assert "&lt;!-- papersite:unsearched --&gt;" in text.replace("&#60;", "&lt;").replace("&#62;", "&gt;")
+    assert "papersite:part 0 --&gt; &lt;!-- papersite:markdown" in text.replace("&#60;", "&lt;").replace("&#62;", "&gt;")
+    index = json.loads((site / "search/search_index.json").read_text(encoding="utf-8"))["docs"]
+    entry = next(d for d in index if d["location"] == f"papers/{forged.parent.name}/")
+    assert "papersite:part 0" in entry["text"] and "in digest text" in entry["text"]
     names = [p.parent.name for p in (site / "papers").glob("*/index.html")]
     assert all(re.fullmatch(r"[a-z0-9-]{1,89}", n) for n in names), names
     assert len({n.casefold() for n in names}) == len(names)

@@ -85,12 +85,14 @@ def test_plugin_builds_the_same_pages_as_mkdocs_without_its_fast_path(bundled, t
                 and "Paper number" in d["text"]], "lists of papers are not searched twice"
 
 
-def test_memoised_sidebars_are_what_the_theme_renders_for_each_page(bundled, tmp_path, monkeypatch):
+@pytest.mark.parametrize("directory_urls", [True, False])
+def test_memoised_sidebars_are_what_the_theme_renders_for_each_page(bundled, tmp_path, monkeypatch, directory_urls):
     from mkdocs.commands.build import build
     from mkdocs.config import load_config
 
     config = tmp_path / "mkdocs.yml"
-    config.write_text((ROOT / "mkdocs.yml").read_text(encoding="utf-8").replace("docs_dir: content", f"docs_dir: {bundled}")
+    config.write_text(f"use_directory_urls: {str(directory_urls).lower()}\n" + (ROOT / "mkdocs.yml").read_text(encoding="utf-8")
+                      .replace("docs_dir: content", f"docs_dir: {bundled}")
                       .replace("      content: content", f"      content: {bundled}"), encoding="utf-8")
     (bundled / "about.md").write_text("Who keeps this site, in a page with no headings.\n", encoding="utf-8")
     (bundled / "notes").mkdir()

@@ -15,7 +15,7 @@ from typing import Mapping
 
 from tqdm import tqdm
 
-from .analysis import analyse, collection_features
+from .analysis import KEPT, analyse, collection_features
 from .analysis.graph import build_graph, graph_json
 from .analysis.layout import layout
 from .cache import cache_bytes, file_key, load_cache
@@ -122,10 +122,13 @@ def _analysed(content: Path, *, curated: bool, progress: bool = False, cache: Pa
     collection, diags, digests_used = read_collection(content, settings, progress=progress, known=digests)
     features = load_cache(cache, "features")
     by_paper, features_used = collection_features(collection, features)
-    analysis = analyse(collection, related_k=settings.related, seed=settings.seed, features=by_paper,
-                       curated=read_curated(content) if curated else (), locked=read_lock(content))
+    previous = {kind: load_cache(cache, kind) for kind in KEPT}
+    analysis, kept = analyse(collection, related_k=settings.related, seed=settings.seed, features=by_paper,
+                             curated=read_curated(content) if curated else (), locked=read_lock(content),
+                             previous=previous)
     keep = {}
     if cache is not None:  # only what changed is written again
+        keep.update((kind, cache_bytes(kept[kind])) for kind in KEPT if kept[kind] != previous[kind])
         for kind, old, new in (("digests", digests, digests_used), ("features", features, features_used)):
             if old.keys() != new.keys():
                 keep[kind] = cache_bytes(new)

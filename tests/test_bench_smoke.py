@@ -37,7 +37,8 @@ def test_a_rebuild_from_scratch_equals_the_incremental_result(tmp_path):
     (content / "digests" / files[2].name).symlink_to(files[2])
     second = subprocess.run(cli + ["--out", str(out)], capture_output=True, text=True)
     assert second.returncode == 0 and "unchanged" in second.stdout
-    assert {p.name for p in (tmp_path / ".cache" / "papersite").iterdir()} == {"digests.pickle", "features.pickle"}
+    assert {p.name for p in (tmp_path / ".cache" / "papersite").iterdir()} == {
+        "digests.pickle", "features.pickle", "neighbours.pickle", "words.pickle", "mentions.pickle"}
     fresh = tmp_path / "fresh"
     assert subprocess.run(cli + ["--out", str(fresh), "--no-cache"], capture_output=True).returncode == 0
 

@@ -13,7 +13,7 @@ from .mentions import find_mentions
 from .similarity import related_papers, tfidf_matrix
 from .topics import find_topics
 
-__all__ = ["analyse", "find_links", "collection_features"]
+__all__ = ["analyse", "find_links", "collection_features", "KEPT"]
 
 
 def _cosine(collection: Collection, matrix):
@@ -40,35 +40,45 @@ def find_links(collection: Collection, matrix=None, features: Mapping[str, Paper
         features, _ = collection_features(collection)
     if matrix is None:
         matrix, _, _ = tfidf_matrix(collection, _terms(features))
-    table = alias_table(collection, _candidates(features))
-    mentions, ambiguous = find_mentions(collection, table, similarity=_cosine(collection, matrix))
+    table, _ = alias_table(collection, _candidates(features))
+    mentions, ambiguous, _ = find_mentions(collection, table, similarity=_cosine(collection, matrix))
     return dict(table.aliases), mentions, ambiguous
 
 
-def analyse(collection: Collection, *, related_k: int = 5, seed: int = 42,
-            curated: tuple = (), locked: tuple = (), features: Mapping[str, PaperFeatures] | None = None) -> Analysis:
-    """Run every analysis in dependency order: text vectors, links, related papers, topics.
+# What an earlier build's analysis leaves for the next one (each a kind of the build cache).
+KEPT = ("neighbours", "words", "mentions")
 
-    ``features`` (from :func:`collection_features`) may come from an earlier build's cache.
+
+def analyse(collection: Collection, *, related_k: int = 5, seed: int = 42,
+            curated: tuple = (), locked: tuple = (), features: Mapping[str, PaperFeatures] | None = None,
+            previous: Mapping[str, Mapping] | None = None) -> tuple[Analysis, dict]:
+    """Run every analysis in dependency order: text vectors, links, related papers, topics; return
+    it with what the next build may reuse (by kind, see ``KEPT``): the related lists
+    (:func:`related_papers`) and where each paper writes the names looked for
+    (:mod:`.scans`). ``features`` (from :func:`collection_features`) and ``previous`` (what
+    an earlier build kept) may come from the build cache; the result is the same without them.
+
     Steps that do not depend on each other run side by side on large collections: the names
     beside the text vectors, then the mentions beside related papers and topics."""
     if features is None:
         features, _ = collection_features(collection)
+    previous = previous or {}
     size = len(collection.papers)
-    table, (matrix, terms, titled) = concurrently(
-        lambda: alias_table(collection, _candidates(features)),
+    (table, words), (matrix, terms, titled) = concurrently(
+        lambda: alias_table(collection, _candidates(features), previous.get("words")),
         lambda: tfidf_matrix(collection, _terms(features)), size=size)
 
     def relate():
-        related = related_papers(collection, matrix, k=related_k)
-        return related, find_topics(collection, related, (matrix, terms, titled), curated=curated, locked=locked,
-                                    seed=seed)
+        related, neighbours = related_papers(collection, matrix, k=related_k, previous=previous.get("neighbours"))
+        return related, neighbours, find_topics(collection, related, (matrix, terms, titled), curated=curated,
+                                                locked=locked, seed=seed)
 
-    (mentions, ambiguous), (related, topics) = concurrently(
-        lambda: find_mentions(collection, table, similarity=_cosine(collection, matrix)), relate, size=size)
+    (mentions, ambiguous, hits), (related, neighbours, topics) = concurrently(
+        lambda: find_mentions(collection, table, similarity=_cosine(collection, matrix), scans=previous.get("mentions")),
+        relate, size=size)
     aliases = dict(table.aliases)
     return Analysis(
         aliases=aliases, mentions=mentions, related=related,
         topics=topics.topics, paper_topics=topics.paper_topics, ambiguous=ambiguous,
         topic_reasons=topics.reasons, topic_lock=topics.lock,
-    )
+    ), {"neighbours": neighbours, "words": words, "mentions": hits}

@@ -17,12 +17,11 @@ from itertools import chain
 from typing import Mapping
 from urllib.parse import urlsplit
 
-import ahocorasick
-
 from ..model import Alias, Collection, Paper
 from ..text import fold, sentences
 from .acronyms import acronym_definitions, same_long_form
 from .names import case_sensitive, is_concept, is_distinctive
+from .scans import WordScan
 
 __all__ = ["AliasTable", "alias_table", "paper_aliases", "needs_long_form"]
 
@@ -264,10 +263,12 @@ class AliasTable:
     # ("FAST", "RADAR"): a mention must spell out the long form to mean the paper
 
 
-def alias_table(collection: Collection, candidates: Mapping[str, tuple[Alias, ...]]) -> AliasTable:
-    """Every paper's aliases, minus names that are really shared vocabulary. ``candidates`` are
-    the names each paper's own text claims (:func:`paper_aliases`, computed once per paper by
-    :mod:`.features`).
+def alias_table(collection: Collection, candidates: Mapping[str, tuple[Alias, ...]],
+                scans: Mapping | None = None) -> tuple[AliasTable, dict]:
+    """Every paper's aliases, minus names that are really shared vocabulary; and the memo of
+    which names each paper writes, for the next build. ``candidates`` are the names each paper's
+    own text claims (:func:`paper_aliases`, computed once per paper by :mod:`.features`);
+    ``scans`` is an earlier build's memo (:class:`.scans.WordScan`).
 
     - A name that another paper spells out *differently* without claiming it
       ("exponential moving average (EMA)" against a model called EMA) is a
@@ -278,6 +279,7 @@ def alias_table(collection: Collection, candidates: Mapping[str, tuple[Alias, ..
     - A plain-word phrase that many papers write ("3D modeling") is vocabulary.
     - Names under three characters ("R1", "KL") collide with too much text.
     """
+    scan = WordScan(collection, scans)
     claimed: dict[str, set[str]] = defaultdict(set)
     for pid, items in candidates.items():
         for a in items:
@@ -292,8 +294,8 @@ def alias_table(collection: Collection, candidates: Mapping[str, tuple[Alias, ..
     named = [a for items in candidates.values() for a in items if a.how != "full-title"]
     # The rules below ask which papers write some of the candidates' names: one pass over the
     # text answers the first three (each used to read the whole collection again).
-    seen = _written(collection, raw={a.name for a in named if case_sensitive(a.name)} | words,
-                    low={a.name.lower() for a in named if not case_sensitive(a.name)} | phrases)
+    seen = list(zip(scan.written({a.name for a in named if case_sensitive(a.name)} | words, "raw"),
+                    scan.written({a.name.lower() for a in named if not case_sensitive(a.name)} | phrases, "low")))
     used_by = _document_frequency(seen, phrases, fold_case=True)
     as_word = _document_frequency(seen, words, fold_case=False)
     phrase_limit = max(2, int(0.0002 * len(collection.papers)))
@@ -325,14 +327,15 @@ def alias_table(collection: Collection, candidates: Mapping[str, tuple[Alias, ..
     # Lower-case spellings of short capitals ("fast") occur inside many words: only the names
     # kept so far are looked for, in a pass of their own.
     prose = {n.lower() for n in capitals}
-    in_prose = _document_frequency(_written(collection, raw=prose, low=set()), prose, fold_case=False)
+    in_prose = Counter(chain.from_iterable(scan.written(prose, "raw")))
     common = frozenset(n for n in capitals if in_prose[n.lower()] >= max(3, int(0.001 * len(collection.papers))))
-    return AliasTable(final, {pid: frozenset(a.name for a in items) for pid, items in candidates.items()}, common)
+    return AliasTable(final, {pid: frozenset(a.name for a in items) for pid, items in candidates.items()},
+                      common), scan.memo()
 
 
 def _earlier_users(collection: Collection, aliases: dict[str, list[Alias]], seen: list) -> Counter:
     """For each (paper, name): how many papers listed before that paper write the name
-    (``seen``: what :func:`_written` found in each paper)."""
+    (``seen``: the names :class:`.scans.WordScan` found in each paper, as written and in any case)."""
     owners: dict[tuple[bool, str], list[tuple[str, str]]] = defaultdict(list)
     for pid, items in aliases.items():
         for a in items:
@@ -368,37 +371,3 @@ def _document_frequency(seen: list, phrases: set[str], *, fold_case: bool) -> Co
     """How many papers write each phrase as whole words: in any case (``fold_case``), or only
     as spelled (phrases are lower case)."""
     return Counter(chain.from_iterable((low if fold_case else raw) & phrases for raw, low in seen))
-
-
-def _written(collection: Collection, *, raw: set[str], low: set[str]) -> list[tuple[set[str], set[str]]]:
-    """For each paper, in order: which of ``raw`` its title and abstract write as whole words, and
-    which of ``low`` (lower case) they write in any case."""
-    automata = (_automaton(raw), _automaton(low))
-    out = []
-    for paper in collection.papers.values():
-        text = f" {paper.title} {paper.abstract} "
-        out.append((_whole_words(automata[0], text),
-                    _whole_words(automata[1], text.lower()) if automata[1] is not None else set()))
-    return out
-
-
-def _automaton(forms: set[str]):
-    if not forms:
-        return None
-    automaton = ahocorasick.Automaton()
-    for form in sorted(forms):
-        automaton.add_word(form, form)
-    automaton.make_automaton()
-    return automaton
-
-
-def _whole_words(automaton, text: str) -> set[str]:
-    """The forms written with no letter or digit right before or after (``text`` is padded)."""
-    seen: set[str] = set()
-    if automaton is None:
-        return seen
-    for end, form in automaton.iter(text):
-        start = end - len(form) + 1
-        if not text[start - 1].isalnum() and not text[end + 1].isalnum():
-            seen.add(form)
-    return seen

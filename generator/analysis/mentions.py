@@ -11,9 +11,7 @@ from __future__ import annotations
 
 import re
 from collections import defaultdict
-from typing import Callable
-
-import ahocorasick
+from typing import Callable, Mapping
 
 from ..model import Alias, Collection, Mention
 from ..parallel import parallel_map
@@ -21,6 +19,7 @@ from ..text import fold, sentences
 from .acronyms import acronym_definitions, same_long_form
 from .aliases import AliasTable, needs_long_form
 from .names import case_sensitive
+from .scans import automaton, scan_hits, text_key
 
 __all__ = ["find_mentions"]
 
@@ -41,14 +40,6 @@ def _variants(name: str) -> set[str]:
         else:
             forms.add(low + "s")
     return forms
-
-
-def _lower_same_length(text: str) -> str:
-    """Lower case, with hyphens as spaces ("model-soup" is "model soup"), keeping every offset."""
-    low = text.lower()
-    if len(low) != len(text):  # rare letters such as "İ" lower to two characters
-        low = "".join(c.lower() if len(c.lower()) == 1 else c for c in text)
-    return low.replace("-", " ")
 
 
 def _boundary_ok(text: str, start: int, end: int) -> bool:
@@ -72,43 +63,33 @@ def _boundary_ok(text: str, start: int, end: int) -> bool:
     return True
 
 
-class _Matcher:
-    def __init__(self, aliases: dict[str, tuple[Alias, ...]]):
-        self.sensitive = ahocorasick.Automaton()
-        self.insensitive = ahocorasick.Automaton()
-        owners: dict[tuple[bool, str], set[tuple[str, str]]] = defaultdict(set)
-        for pid, items in aliases.items():
-            for alias in items:
-                # A long quoted title may be written in any case; coined names and
-                # Title Case names may not ("adaptation of large language models" is prose).
-                cs = not (alias.how == "full-title" and len(alias.name.split()) >= 6) and case_sensitive(alias.name)
-                for form in (_variants(alias.name) if alias.how != "full-title" else {alias.name}):
-                    owners[(cs, form if cs else form.lower().replace("-", " "))].add((pid, alias.name))
-        for (cs, form), who in sorted(owners.items()):
-            (self.sensitive if cs else self.insensitive).add_word(form, (form, tuple(sorted(who))))
-        self.empty_s = len(self.sensitive) == 0
-        self.empty_i = len(self.insensitive) == 0
-        if not self.empty_s:
-            self.sensitive.make_automaton()
-        if not self.empty_i:
-            self.insensitive.make_automaton()
+def _owners(aliases: dict[str, tuple[Alias, ...]]) -> dict[tuple[bool, str], tuple[tuple[str, str], ...]]:
+    """Every form an alias may be written in, as (case-sensitive, form), and the (paper, name)
+    pairs it stands for. Case-insensitive forms are lower case with hyphens as spaces."""
+    owners: dict[tuple[bool, str], set[tuple[str, str]]] = defaultdict(set)
+    for pid, items in aliases.items():
+        for alias in items:
+            # A long quoted title may be written in any case; coined names and
+            # Title Case names may not ("adaptation of large language models" is prose).
+            cs = not (alias.how == "full-title" and len(alias.name.split()) >= 6) and case_sensitive(alias.name)
+            for form in (_variants(alias.name) if alias.how != "full-title" else {alias.name}):
+                owners[(cs, form if cs else form.lower().replace("-", " "))].add((pid, alias.name))
+    return {key: tuple(sorted(who)) for key, who in sorted(owners.items())}
 
-    def hits(self, text: str):
-        """Yield ``(start, end, owners)`` for each well-bounded alias occurrence, longest first at a position."""
-        raw = []
-        if not self.empty_s:
-            for end, (form, who) in self.sensitive.iter(text):
-                raw.append((end - len(form) + 1, end + 1, who))
-        if not self.empty_i:
-            for end, (form, who) in self.insensitive.iter(_lower_same_length(text)):
-                raw.append((end - len(form) + 1, end + 1, who))
-        raw.sort(key=lambda h: (h[0], -(h[1] - h[0])))
-        covered = -1
-        for start, end, who in raw:
-            if start < covered or not _boundary_ok(text, start, end):
-                continue
+
+def _automata(forms) -> tuple:
+    return automaton(f for f in forms if f[0]), automaton(f for f in forms if not f[0])
+
+
+def _in_order(hits: tuple) -> list[tuple[int, int, tuple[bool, str]]]:
+    """A unit's occurrences that count: at each position the longest, then none that overlaps
+    one already taken (case-sensitive first where two forms cover the same text)."""
+    taken, covered = [], -1
+    for start, end, cs, form in sorted(hits, key=lambda h: (h[0], h[0] - h[1], not h[2])):
+        if start >= covered:
             covered = end
-            yield start, end, who
+            taken.append((start, end, (cs, form)))
+    return taken
 
 
 # A context match must beat the runner-up by this factor to decide a shared name.
@@ -169,20 +150,40 @@ def _units(title: str, abstract: str) -> list[str]:
 
 
 def find_mentions(collection: Collection, table: AliasTable, *,
-                  similarity: Callable[[str, str], float] | None = None,
-                  ) -> tuple[tuple[Mention, ...], tuple[str, ...]]:
-    """Every (source, target) link with its first evidence sentence, and the names left ambiguous.
+                  similarity: Callable[[str, str], float] | None = None, scans: Mapping | None = None,
+                  ) -> tuple[tuple[Mention, ...], tuple[str, ...], dict]:
+    """Every (source, target) link with its first evidence sentence, the names left ambiguous,
+    and where each paper writes the aliases' forms: the memo a later build passes as ``scans``
+    to look through known texts only for forms it has not looked for (:func:`.scans.scan_hits`).
 
     ``similarity(a, b)`` (e.g. TF-IDF cosine) lets the rest of the context
     decide between papers that introduce the same name.
     """
     aliases, own = table.aliases, table.claims
-    matcher = _Matcher(aliases)
+    owners = _owners(aliases)
+    forms = frozenset(owners)
+    scans = scans or {}
+    before_all = scans.get("papers", {})
+    everything = _automata(forms)
+    new = _automata(forms - scans.get("forms", frozenset()))
     by_key = {(a.paper, a.name): a for items in aliases.values() for a in items}
 
     def of_paper(item):
-        """The mentions one paper makes, and the shared names it left unresolved."""
+        """The mentions one paper makes, the shared names it left unresolved, and where its
+        text writes the forms (for the next build)."""
         pid, paper = item
+        key = text_key(paper.title, paper.abstract)
+        units = None
+
+        def get_units() -> list[str]:
+            nonlocal units
+            if units is None:
+                units = _units(paper.title, paper.abstract)
+            return units
+
+        hits = scan_hits(f"{paper.title} {paper.abstract}", get_units, forms, before_all.get(key), everything, new, _boundary_ok)
+        if not any(hits):
+            return [], set(), (key, hits)
         found: dict[str, Mention] = {}
         unresolved: set[str] = set()
         text = f"{paper.title}. {paper.abstract}"
@@ -195,12 +196,14 @@ def find_mentions(collection: Collection, table: AliasTable, *,
             return fold(long_form) in folded
 
         defines = {short: long for short, long, *_ in acronym_definitions(paper.abstract)}
-        for unit in _units(paper.title, paper.abstract):
-            for start, end, owners in matcher.hits(unit):
+        for unit, unit_hits in zip(get_units(), hits):
+            if not unit_hits:
+                continue
+            for start, end, form in _in_order(unit_hits):
                 # A paper naming its own alias is not citing anyone by it.
-                if any(name in own.get(pid, ()) for _, name in owners):
+                if any(name in own.get(pid, ()) for _, name in owners[form]):
                     continue
-                candidates = [by_key[(o, name)] for o, name in owners if o != pid]
+                candidates = [by_key[(o, name)] for o, name in owners[form] if o != pid]
                 # An acronym the source spells out itself means what it spells: only an owner
                 # with that expansion can be meant ("Visually Impaired People (VIPs)" is not VIP).
                 candidates = [a for a in candidates
@@ -221,11 +224,13 @@ def find_mentions(collection: Collection, table: AliasTable, *,
                     continue
                 alias = next(a.name for a in candidates if a.paper == target)
                 found.setdefault(target, Mention(pid, target, alias, unit, start, end))
-        return list(found.values()), unresolved
+        return list(found.values()), unresolved, (key, hits)
 
     mentions: list[Mention] = []
     ambiguous: set[str] = set()
-    for found, unresolved in parallel_map(of_paper, list(collection.papers.items())):
+    memo: dict[str, tuple] = {}
+    for found, unresolved, (key, hits) in parallel_map(of_paper, list(collection.papers.items())):
         mentions.extend(found)
         ambiguous |= unresolved
-    return tuple(sorted(mentions)), tuple(sorted(ambiguous))
+        memo[key] = hits
+    return tuple(sorted(mentions)), tuple(sorted(ambiguous)), {"forms": forms, "papers": dict(sorted(memo.items()))}

@@ -12,6 +12,7 @@ of every build.
 """
 from __future__ import annotations
 
+import hashlib
 from collections import Counter
 from itertools import chain, count, repeat
 from typing import Mapping
@@ -22,13 +23,39 @@ from scipy import sparse
 from ..model import Collection, Related
 from .phrases import analyze
 
-__all__ = ["related_papers", "tfidf_matrix", "strongest_features", "paper_terms"]
+__all__ = ["related_papers", "tfidf_matrix", "strongest_features", "paper_terms", "fitted_papers"]
 
 _BLOCK = 2048
 FEATURES_PER_PAPER = 60
 # Up to this many papers every feature counts; beyond, rows are pruned so that the cost of
 # finding neighbours stays proportional to the number of papers.
 EXACT_UP_TO = 2000
+# The word weights are fitted on the earliest papers only: all of them up to FIT_FROM papers,
+# then the earliest days that hold 500, 625, 781, ... papers (each step a quarter more), the
+# largest step the collection has reached. Between steps every paper's vector stays the same
+# as days are added, so related lists change only where a new paper is closer.
+FIT_FROM = 500
+
+
+def fitted_papers(collection: Collection) -> np.ndarray:
+    """Which papers (in ``collection.papers`` order) the word weights are fitted on.
+
+    With weights fitted on the whole collection, each new day moved every weight a little and
+    reshuffled related lists all over the site (a day of 344 papers rewrote 3,700 pages of
+    10,440). Fitted on the earliest days of a size that steps up by a quarter, the weights are
+    a function of the digests alone (a full build and a daily one agree) that holds still for
+    weeks; a step costs one build that refits everything. Words that first appear after the
+    fitted days count once the next step takes them in."""
+    papers = list(collection.papers.values())
+    n = len(papers)
+    if n <= FIT_FROM:
+        return np.ones(n, dtype=bool)
+    size = FIT_FROM
+    while size + size // 4 <= n:
+        size += size // 4
+    firsts = sorted(p.dates[0] for p in papers)
+    last_day = firsts[size - 1]  # the day on which the collection reached ``size`` papers
+    return np.fromiter((p.dates[0] <= last_day for p in papers), dtype=bool, count=n)
 
 
 def paper_terms(paper) -> tuple[str, str, bytes]:
@@ -50,9 +77,10 @@ def _split(joined: str) -> list[str]:
 
 def tfidf_matrix(collection: Collection, terms: Mapping[str, tuple] | None = None):
     """L2-normalised TF-IDF rows in ``collection.papers`` order, the feature names (sorted), and
-    which features each paper's title carries (binary). Features in one paper only (past 200
-    papers) or in more than half of them (past 20) are dropped: they relate nothing, or
-    everything. ``terms`` holds :func:`paper_terms` by paper id when already worked out."""
+    which features each paper's title carries (binary). The vocabulary and weights come from the
+    :func:`fitted_papers`. Features in one of them only (past 200) or in more than half of them
+    (past 20) are dropped: they relate nothing, or everything. ``terms`` holds
+    :func:`paper_terms` by paper id when already worked out."""
     papers = list(collection.papers.values())
     n = len(papers)
     per_paper = [terms[p.id] for p in papers] if terms is not None else [paper_terms(p) for p in papers]
@@ -61,8 +89,13 @@ def tfidf_matrix(collection: Collection, terms: Mapping[str, tuple] | None = Non
     # One pass of dict lookups for the whole text (at 60,000 papers, 14 million): every
     # occurrence gets the position of its feature's first occurrence, and the rest is numpy.
     first = np.fromiter(map({}.setdefault, flat, count()), dtype=np.int64, count=len(flat))
-    df = np.bincount(first, minlength=len(flat))  # at each first position (features are once per paper)
-    low, high = (1 if n < 200 else 2), (0.5 * n if n >= 20 else n)
+    fitted = fitted_papers(collection)
+    m = int(fitted.sum())
+    sizes = [len(w) for w in words]
+    # Occurrences in the fitted papers, counted at each feature's first position (a feature is
+    # once per paper).
+    df = np.bincount(first[np.repeat(fitted, sizes)], minlength=len(flat))
+    low, high = (1 if m < 200 else 2), (0.5 * m if m >= 20 else m)
     kept = np.flatnonzero((df >= low) & (df <= high))
     names = [flat[i] for i in kept]
     order = sorted(range(len(names)), key=names.__getitem__)
@@ -73,10 +106,10 @@ def tfidf_matrix(collection: Collection, terms: Mapping[str, tuple] | None = Non
     column = np.full(len(flat), -1, dtype=np.int64)
     column[kept[order]] = np.arange(len(features))
     counts = np.frombuffer(b"".join(c for _, _, c in per_paper), dtype=np.uint32)
-    matrix = _matrix(column[first], counts, [len(w) for w in words], len(features))
+    matrix = _matrix(column[first], counts, sizes, len(features))
     dfs = df[kept[order]].astype(np.float64)
     tf = 1.0 + np.log(matrix.data.astype(np.float64))
-    data = tf * (np.log((1.0 + n) / (1.0 + dfs)) + 1.0)[matrix.indices]
+    data = tf * (np.log((1.0 + m) / (1.0 + dfs)) + 1.0)[matrix.indices]
     lengths = np.diff(matrix.indptr)
     norms = np.zeros(n)
     norms[lengths > 0] = np.sqrt(np.add.reduceat(data * data, matrix.indptr[:-1][lengths > 0]))
@@ -122,30 +155,77 @@ def strongest_features(matrix, keep: int):
     return sparse.diags(1 / norms).dot(matrix).tocsr().astype(np.float32)
 
 
-def related_papers(collection: Collection, matrix, *, k: int = 5, min_weight: float = 0.02
-                   ) -> dict[str, tuple[Related, ...]]:
-    """Each paper's ``k`` most similar papers, best first, from the rows of ``matrix``."""
+def _fingerprints(matrix, settings: tuple) -> list[bytes]:
+    """A hash of each row's numbers: two unchanged rows have exactly the same cosine as before."""
+    indptr, indices, data = matrix.indptr, matrix.indices.astype(np.int32), matrix.data.astype(np.float32)
+    salt = repr(settings).encode()
+    blake = hashlib.blake2b
+    return [blake(indices[lo:hi].tobytes() + data[lo:hi].tobytes() + salt, digest_size=12).digest()
+            for lo, hi in zip(indptr[:-1].tolist(), indptr[1:].tolist())]
+
+
+def related_papers(collection: Collection, matrix, *, k: int = 5, min_weight: float = 0.02,
+                   previous: Mapping[str, tuple] | None = None) -> tuple[dict[str, tuple[Related, ...]], dict]:
+    """Each paper's ``k`` most similar papers, best first, from the rows of ``matrix``; and what
+    to keep for the next build.
+
+    ``previous`` is that from an earlier build. A paper whose vector and whose neighbours'
+    vectors are unchanged keeps its list, merged with the papers whose vectors are new: its other
+    candidates scored below its k-th before and score the same now. Only new or changed papers,
+    and papers that listed a changed or removed one, are compared with the whole collection.
+    Cosines are sums over shared features in feature order whichever row comes first, so the
+    merged lists equal a full build's, number for number."""
     ids = list(collection.papers)
-    if len(ids) > EXACT_UP_TO:
-        matrix = strongest_features(matrix, FEATURES_PER_PAPER)
-    result: dict[str, tuple[Related, ...]] = {}
     n = len(ids)
+    if n > EXACT_UP_TO:
+        matrix = strongest_features(matrix, FEATURES_PER_PAPER)
+    matrix = sparse.csr_matrix(matrix, dtype=np.float32)
     rank = np.empty(n, dtype=np.int64)  # ids in string order, for breaking ties by id in numpy
     rank[sorted(range(n), key=ids.__getitem__)] = np.arange(n)
-    for lo in range(0, n, _BLOCK):
-        block = (matrix[lo:lo + _BLOCK] @ matrix.T).tocsr()
-        indptr, indices, data = block.indptr, block.indices, block.data
-        for r in range(block.shape[0]):
-            i = lo + r
-            cols = indices[indptr[r]:indptr[r + 1]]
-            vals = data[indptr[r]:indptr[r + 1]]
-            keep = (cols != i) & (vals >= min_weight)
-            cols, vals = cols[keep], vals[keep]
-            if len(vals) > 4 * k:
-                top = np.argpartition(-vals, 4 * k)[: 4 * k]
-                cols, vals = cols[top], vals[top]
-            # Best first; ties broken by id so that builds repeat exactly.
-            order = np.lexsort((rank[cols], -np.round(vals.astype(np.float64), 6)))[:k]
-            result[ids[i]] = tuple(Related(ids[i], ids[c], round(v, 4))
-                                   for c, v in zip(cols[order].tolist(), vals[order].astype(np.float64).tolist()))
-    return result
+    prints = _fingerprints(matrix, (k, min_weight, n > EXACT_UP_TO))
+    previous = previous or {}
+    changed = [i for i, pid in enumerate(ids) if previous.get(pid, (b"",))[0] != prints[i]]
+    moved = {ids[i] for i in changed} | (previous.keys() - set(ids))
+    again = set(changed) | {i for i, pid in enumerate(ids)
+                            if pid not in moved and not moved.isdisjoint(previous[pid][1])}
+    top: dict[int, tuple[np.ndarray, np.ndarray]] = {}
+
+    def best(i: int, cols: np.ndarray, vals: np.ndarray) -> None:
+        keep = (cols != i) & (vals >= min_weight)
+        cols, vals = cols[keep], vals[keep]
+        if len(vals) > 4 * k:
+            part = np.argpartition(-vals, 4 * k)[: 4 * k]
+            cols, vals = cols[part], vals[part]
+        # Best first; ties broken by id so that builds repeat exactly.
+        order = np.lexsort((rank[cols], -np.round(vals.astype(np.float64), 6)))[:k]
+        top[i] = cols[order], vals[order]
+
+    def rows_against(rows: list[int], columns, targets: np.ndarray | None = None):
+        for lo in range(0, len(rows), _BLOCK):
+            chunk = rows[lo:lo + _BLOCK]
+            block = (matrix[chunk] @ columns.T).tocsr()
+            for r, i in enumerate(chunk):
+                cols = block.indices[block.indptr[r]:block.indptr[r + 1]]
+                yield i, (cols if targets is None else targets[cols]), block.data[block.indptr[r]:block.indptr[r + 1]]
+
+    for i, cols, vals in rows_against(sorted(again), matrix):
+        best(i, cols, vals)
+    rest = [i for i in range(n) if i not in again]
+    if rest:
+        index = {pid: i for i, pid in enumerate(ids)}
+        kept = {i: (np.fromiter((index[t] for t in previous[ids[i]][1]), dtype=np.int64),
+                    np.frombuffer(previous[ids[i]][2], dtype=np.float32)) for i in rest}
+        if changed:
+            for i, cols, vals in rows_against(rest, matrix[changed], np.asarray(changed, dtype=np.int64)):
+                old_cols, old_vals = kept[i]
+                best(i, np.concatenate([old_cols, cols]), np.concatenate([old_vals, vals]))
+        else:
+            top.update(kept)
+    result: dict[str, tuple[Related, ...]] = {}
+    state: dict[str, tuple] = {}
+    for i, pid in enumerate(ids):
+        cols, vals = top[i]
+        targets = tuple(ids[c] for c in cols.tolist())
+        state[pid] = (prints[i], targets, vals.astype(np.float32).tobytes())
+        result[pid] = tuple(Related(pid, t, round(v, 4)) for t, v in zip(targets, vals.astype(np.float64).tolist()))
+    return result, state

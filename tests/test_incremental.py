@@ -1,0 +1,135 @@
+"""The daily build reuses what earlier builds worked out, and gives exactly the site a build from
+scratch gives: related lists merged with the new papers, names looked for only where they are
+new, word weights that hold still between steps."""
+import datetime as dt
+import json
+import lzma
+import subprocess
+import sys
+from types import SimpleNamespace
+
+import numpy as np
+import pytest
+from scipy import sparse
+
+from conftest import ROOT
+
+from generator.analysis.scans import WordScan
+from generator.analysis.similarity import fitted_papers, related_papers
+
+CORPUS = ROOT.parent / "shared" / "data" / "arxiv-daily"
+
+
+def _collection(ids, dates=None):
+    dates = dates or [dt.date(2025, 1, 1)] * len(ids)
+    return SimpleNamespace(papers={pid: SimpleNamespace(id=pid, dates=(d,), title=f"T {pid}", abstract="")
+                                   for pid, d in zip(ids, dates)})
+
+
+def _rows(n, width=40, seed=0):
+    """Sparse non-negative unit rows, with many shared features so that lists compete."""
+    rng = np.random.default_rng(seed)
+    dense = rng.random((n, width)) * (rng.random((n, width)) < 0.15)
+    dense[dense.sum(axis=1) == 0, 0] = 1.0
+    dense /= np.linalg.norm(dense, axis=1, keepdims=True)
+    return sparse.csr_matrix(dense.astype(np.float32))
+
+
+@pytest.mark.parametrize("change", ["add", "add-and-change", "add-and-remove", "nothing"])
+def test_merged_related_lists_equal_a_full_computation(change):
+    rows = _rows(400)
+    ids = [f"p{i:04d}" for i in range(400)]
+    old = list(range(300))
+    _, state = related_papers(_collection([ids[i] for i in old]), rows[old], k=5)
+    now = list(range(400)) if change != "nothing" else old
+    matrix = rows[now].tolil()
+    if change == "add-and-change":  # an old paper's text changed: its row is not what it was
+        matrix[7] = _rows(1, seed=9)[0].toarray()
+    if change == "add-and-remove":  # a digest was taken away: old papers left the collection
+        now = [i for i in now if i % 50]
+        matrix = rows[now]
+    collection = _collection([ids[i] for i in now])
+    merged, merged_state = related_papers(collection, sparse.csr_matrix(matrix), k=5, previous=state)
+    full, full_state = related_papers(collection, sparse.csr_matrix(matrix), k=5)
+    assert merged == full and merged_state == full_state
+    assert sum(map(len, full.values())) > 4 * len(now)  # the lists are full: the test compares something
+
+
+def test_known_texts_are_searched_only_for_new_forms_and_find_the_same():
+    collection = SimpleNamespace(papers={
+        "a": SimpleNamespace(title="CLIP and friends", abstract="We use clip-based Model Soups, not CLIPPER."),
+        "b": SimpleNamespace(title="SAM 2", abstract="Segment anything with model soups and SAM."),
+    })
+    first = WordScan(collection)
+    assert first.written({"CLIP", "SAM"}, "raw") == [{"CLIP"}, {"SAM"}]
+    assert first.written({"model soups"}, "low") == [{"model soups"}, {"model soups"}]
+    memo = first.memo()
+    again = WordScan(collection, memo)
+    # Known forms come from the memo; "CLIPPER" and "segment anything" are looked for afresh.
+    assert again.written({"CLIP", "CLIPPER", "SAM 2"}, "raw") == [{"CLIP", "CLIPPER"}, {"SAM 2"}]
+    assert again.written({"segment anything"}, "low") == [set(), {"segment anything"}]
+    fresh = WordScan(collection)
+    assert fresh.written({"CLIP", "CLIPPER", "SAM 2"}, "raw") == [{"CLIP", "CLIPPER"}, {"SAM 2"}]
+
+
+def test_word_weights_are_fitted_on_the_earliest_days_in_steps_of_a_quarter():
+    day = [dt.date(2025, 1, 1) + dt.timedelta(days=i) for i in range(30)]
+    # 100 papers a day: 500 papers are all fitted; at 550 the step of 500 holds (days 1-5).
+    five = _collection([f"p{i}" for i in range(550)], [day[i // 100] for i in range(550)])
+    assert fitted_papers(five).sum() == 500
+    # 700 papers: the step is 625, reached on day 7, so every paper is fitted.
+    seven = _collection([f"p{i}" for i in range(700)], [day[i // 100] for i in range(700)])
+    assert fitted_papers(seven).all()
+    small = _collection([f"p{i}" for i in range(40)])
+    assert fitted_papers(small).all()
+
+
+def _small_days(tmp_path, count, per_day):
+    """Real arXiv papers, re-listed ``per_day`` a day: the fitted step then holds for several days."""
+    lines = []
+    for path in sorted(CORPUS.glob("*.jsonl.xz"))[:4]:
+        with lzma.open(path, "rt", encoding="utf-8") as fh:
+            lines.extend(line for line in fh if line.strip())
+    seen, unique = set(), []
+    for line in lines:
+        pid = json.loads(line)["id"].split("v")[0]
+        if pid not in seen:
+            seen.add(pid)
+            unique.append(line)
+    assert len(unique) >= count * per_day
+    days = []
+    for i in range(count):
+        name = (dt.date(2025, 3, 1) + dt.timedelta(days=i)).isoformat() + ".jsonl"
+        (tmp_path / "pool").mkdir(exist_ok=True)
+        (tmp_path / "pool" / name).write_text("".join(unique[i * per_day:(i + 1) * per_day]), encoding="utf-8")
+        days.append(tmp_path / "pool" / name)
+    return days
+
+
+def test_day_by_day_builds_equal_a_build_from_scratch(tmp_path):
+    """Eleven days of 50 papers, then a twelfth and a thirteenth, each built with the cache of the
+    one before (the word weights hold at the step of 500 papers, so related lists are merged and
+    names looked for only in new papers); a build without the cache gives the same files."""
+    if not any(CORPUS.glob("*.jsonl.xz")):
+        pytest.skip("the shared arXiv corpus is not beside the project")
+    days = _small_days(tmp_path, 13, 50)
+    content = tmp_path / "content"
+    (content / "digests").mkdir(parents=True)
+    cli = [sys.executable, "-m", "generator.cli", "build", "--content", str(content)]
+    out = tmp_path / "out"
+    for i, day in enumerate(days):
+        (content / "digests" / day.name).symlink_to(day)
+        if i < 10:
+            continue
+        result = subprocess.run(cli + ["--out", str(out)], capture_output=True, text=True)
+        assert result.returncode == 0, result.stderr
+    cache = tmp_path / ".cache" / "papersite"
+    assert {"neighbours.pickle", "words.pickle", "mentions.pickle"} <= {p.name for p in cache.iterdir()}
+    fresh = tmp_path / "fresh"
+    result = subprocess.run(cli + ["--out", str(fresh), "--no-cache"], capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr
+
+    def tree(folder):
+        return {p.relative_to(folder).as_posix(): p.read_bytes() for p in folder.rglob("*") if p.is_file()}
+
+    assert tree(out) == tree(fresh)

@@ -38,7 +38,8 @@ def test_a_rebuild_from_scratch_equals_the_incremental_result(tmp_path):
     second = subprocess.run(cli + ["--out", str(out)], capture_output=True, text=True)
     assert second.returncode == 0 and "unchanged" in second.stdout
     assert {p.name for p in (tmp_path / ".cache" / "papersite").iterdir()} == {
-        "digests.pickle", "features.pickle", "neighbours.pickle", "words.pickle", "mentions.pickle"}
+        "digests.pickle", "features.pickle", "vectors.pickle", "neighbours.pickle", "words.pickle",
+        "mentions.pickle"}
     fresh = tmp_path / "fresh"
     assert subprocess.run(cli + ["--out", str(fresh), "--no-cache"], capture_output=True).returncode == 0
 

@@ -124,7 +124,7 @@ def test_day_by_day_builds_equal_a_build_from_scratch(tmp_path):
         result = subprocess.run(cli + ["--out", str(out)], capture_output=True, text=True)
         assert result.returncode == 0, result.stderr
     cache = tmp_path / ".cache" / "papersite"
-    assert {"neighbours.pickle", "words.pickle", "mentions.pickle"} <= {p.name for p in cache.iterdir()}
+    assert {"vectors.pickle", "neighbours.pickle", "words.pickle", "mentions.pickle"} <= {p.name for p in cache.iterdir()}
     fresh = tmp_path / "fresh"
     result = subprocess.run(cli + ["--out", str(fresh), "--no-cache"], capture_output=True, text=True)
     assert result.returncode == 0, result.stderr

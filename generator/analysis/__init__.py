@@ -39,46 +39,47 @@ def find_links(collection: Collection, matrix=None, features: Mapping[str, Paper
     if features is None:
         features, _ = collection_features(collection)
     if matrix is None:
-        matrix, _, _ = tfidf_matrix(collection, _terms(features))
+        matrix, _, _, _ = tfidf_matrix(collection, _terms(features))
     table, _ = alias_table(collection, _candidates(features))
     mentions, ambiguous, _ = find_mentions(collection, table, similarity=_cosine(collection, matrix))
     return dict(table.aliases), mentions, ambiguous
 
 
 # What an earlier build's analysis leaves for the next one (each a kind of the build cache).
-KEPT = ("neighbours", "words", "mentions")
+KEPT = ("vectors", "neighbours", "words", "mentions")
 
 
 def analyse(collection: Collection, *, related_k: int = 5, seed: int = 42,
             curated: tuple = (), locked: tuple = (), features: Mapping[str, PaperFeatures] | None = None,
             previous: Mapping[str, Mapping] | None = None) -> tuple[Analysis, dict]:
     """Run every analysis in dependency order: text vectors, links, related papers, topics; return
-    it with what the next build may reuse (by kind, see ``KEPT``): the related lists
-    (:func:`related_papers`) and where each paper writes the names looked for
-    (:mod:`.scans`). ``features`` (from :func:`collection_features`) and ``previous`` (what
+    it with what the next build may reuse (by kind, see ``KEPT``): the text vectors
+    (:func:`tfidf_matrix`), the related lists (:func:`related_papers`) and where each paper
+    writes the names looked for (:mod:`.scans`). ``features`` (from :func:`collection_features`) and ``previous`` (what
     an earlier build kept) may come from the build cache; the result is the same without them.
 
-    Steps that do not depend on each other run side by side on large collections: the names
-    beside the text vectors, then the mentions beside related papers and topics."""
+    After the text vectors, two chains that do not depend on each other run side by side on
+    large collections: names then mentions, beside related papers then topics."""
     if features is None:
         features, _ = collection_features(collection)
     previous = previous or {}
     size = len(collection.papers)
-    (table, words), (matrix, terms, titled) = concurrently(
-        lambda: alias_table(collection, _candidates(features), previous.get("words")),
-        lambda: tfidf_matrix(collection, _terms(features)), size=size)
+    matrix, terms, titled, vectors = tfidf_matrix(collection, _terms(features), previous.get("vectors"))
+
+    def links():
+        table, words = alias_table(collection, _candidates(features), previous.get("words"))
+        return (table, words, *find_mentions(collection, table, similarity=_cosine(collection, matrix),
+                                             scans=previous.get("mentions")))
 
     def relate():
         related, neighbours = related_papers(collection, matrix, k=related_k, previous=previous.get("neighbours"))
         return related, neighbours, find_topics(collection, related, (matrix, terms, titled), curated=curated,
                                                 locked=locked, seed=seed)
 
-    (mentions, ambiguous, hits), (related, neighbours, topics) = concurrently(
-        lambda: find_mentions(collection, table, similarity=_cosine(collection, matrix), scans=previous.get("mentions")),
-        relate, size=size)
+    (table, words, mentions, ambiguous, hits), (related, neighbours, topics) = concurrently(links, relate, size=size)
     aliases = dict(table.aliases)
     return Analysis(
         aliases=aliases, mentions=mentions, related=related,
         topics=topics.topics, paper_topics=topics.paper_topics, ambiguous=ambiguous,
         topic_reasons=topics.reasons, topic_lock=topics.lock,
-    ), {"neighbours": neighbours, "words": words, "mentions": hits}
+    ), {"vectors": vectors, "neighbours": neighbours, "words": words, "mentions": hits}

@@ -302,7 +302,7 @@ def alias_table(collection: Collection, candidates: Mapping[str, tuple[Alias, ..
     popular = max(3, int(0.0005 * len(collection.papers)))
 
     def keep(a: Alias) -> bool:
-        if len(a.name) < 3 or sum(c.isalpha() for c in a.name) < 2:
+        if len(a.name) < 3 or not _two_letters(a.name):
             return False
         spellers = {pid: lf for pid, lf in spelled.get(a.name, {}).items() if pid != a.paper}
         differ = sum(not same_long_form(lf, a.long_form) for pid, lf in spellers.items() if pid not in claimed[a.name])
@@ -331,6 +331,17 @@ def alias_table(collection: Collection, candidates: Mapping[str, tuple[Alias, ..
     common = frozenset(n for n in capitals if in_prose[n.lower()] >= max(3, int(0.001 * len(collection.papers))))
     return AliasTable(final, {pid: frozenset(a.name for a in items) for pid, items in candidates.items()},
                       common), scan.memo()
+
+
+def _two_letters(name: str) -> bool:
+    """At least two letters (counting stops at two: candidates include whole titles)."""
+    letters = 0
+    for c in name:
+        if c.isalpha():
+            letters += 1
+            if letters == 2:
+                return True
+    return False
 
 
 def _earlier_users(collection: Collection, aliases: dict[str, list[Alias]], seen: list) -> Counter:

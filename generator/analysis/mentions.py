@@ -144,9 +144,12 @@ def _is_data_paper(paper) -> bool:
     return bool(re.search(rf"\b{_DATA_WORDS}\b|bench\b|\w+Bench\b", paper.title, re.I))
 
 
-def _units(title: str, abstract: str) -> list[str]:
-    """The title, then each sentence of the abstract: a mention's evidence is one of these."""
-    return [title] + [abstract[a:b] for a, b in sentences(abstract)]
+def _units(title: str, abstract: str, spans: tuple | None = None) -> tuple[list[str], tuple]:
+    """The title, then each sentence of the abstract: a mention's evidence is one of these; and
+    where the sentences are (kept with the scans: splitting every abstract again cost a third
+    of a daily build's search for mentions)."""
+    spans = tuple(sentences(abstract)) if spans is None else spans
+    return [title] + [abstract[a:b] for a, b in spans], spans
 
 
 def find_mentions(collection: Collection, table: AliasTable, *,
@@ -173,17 +176,18 @@ def find_mentions(collection: Collection, table: AliasTable, *,
         text writes the forms (for the next build)."""
         pid, paper = item
         key = text_key(paper.title, paper.abstract)
+        spans, before = before_all.get(key, (None, None))
         units = None
 
         def get_units() -> list[str]:
-            nonlocal units
+            nonlocal units, spans
             if units is None:
-                units = _units(paper.title, paper.abstract)
+                units, spans = _units(paper.title, paper.abstract, spans)
             return units
 
-        hits = scan_hits(f"{paper.title} {paper.abstract}", get_units, forms, before_all.get(key), everything, new, _boundary_ok)
+        hits = scan_hits(f"{paper.title} {paper.abstract}", get_units, forms, before, everything, new, _boundary_ok)
         if not any(hits):
-            return [], set(), (key, hits)
+            return [], set(), (key, (spans, hits))
         found: dict[str, Mention] = {}
         unresolved: set[str] = set()
         text = f"{paper.title}. {paper.abstract}"
@@ -224,13 +228,13 @@ def find_mentions(collection: Collection, table: AliasTable, *,
                     continue
                 alias = next(a.name for a in candidates if a.paper == target)
                 found.setdefault(target, Mention(pid, target, alias, unit, start, end))
-        return list(found.values()), unresolved, (key, hits)
+        return list(found.values()), unresolved, (key, (spans, hits))
 
     mentions: list[Mention] = []
     ambiguous: set[str] = set()
     memo: dict[str, tuple] = {}
-    for found, unresolved, (key, hits) in parallel_map(of_paper, list(collection.papers.items())):
+    for found, unresolved, (key, entry) in parallel_map(of_paper, list(collection.papers.items())):
         mentions.extend(found)
         ambiguous |= unresolved
-        memo[key] = hits
+        memo[key] = entry
     return tuple(sorted(mentions)), tuple(sorted(ambiguous)), {"forms": forms, "papers": dict(sorted(memo.items()))}

@@ -75,21 +75,91 @@ def _split(joined: str) -> list[str]:
     return joined.split("\n") if joined else []
 
 
-def tfidf_matrix(collection: Collection, terms: Mapping[str, tuple] | None = None):
+def _terms_key(terms: tuple) -> bytes:
+    title, words, counts = terms
+    return hashlib.blake2b(f"{title}\x00{words}\x00".encode("utf-8") + counts, digest_size=12).digest()
+
+
+def _weigh(counts, idf: np.ndarray):
+    """Counts to L2-normalised sublinear TF-IDF, row by row (each row on its own, so a row comes
+    out the same whichever other rows are weighed with it)."""
+    n = counts.shape[0]
+    tf = 1.0 + np.log(counts.data.astype(np.float64))
+    data = tf * idf[counts.indices]
+    lengths = np.diff(counts.indptr)
+    norms = np.zeros(n)
+    norms[lengths > 0] = np.sqrt(np.add.reduceat(data * data, counts.indptr[:-1][lengths > 0]))
+    norms[lengths == 0] = 1.0
+    counts.data = (data / np.repeat(norms, lengths)).astype(np.float32)
+    return counts
+
+
+def _lookup(per_paper: list[tuple], index: Mapping[str, int], width: int):
+    """Weighable count rows and binary title rows of some papers in a known vocabulary."""
+    words = [_split(w) for _, w, _ in per_paper]
+    cols = np.fromiter(map(index.get, chain.from_iterable(words), repeat(-1)), dtype=np.int64,
+                       count=sum(map(len, words)))
+    counts = np.frombuffer(b"".join(c for _, _, c in per_paper), dtype=np.uint32)
+    titles = [_split(t) for t, _, _ in per_paper]
+    title_cols = np.fromiter(map(index.get, chain.from_iterable(titles), repeat(-1)), dtype=np.int64,
+                             count=sum(map(len, titles)))
+    return (_matrix(cols, counts, [len(w) for w in words], width),
+            _matrix(title_cols, np.ones(len(title_cols)), [len(t) for t in titles], width))
+
+
+def _stacked(rows: list[tuple[bytes, bytes]], width: int, dtype) -> sparse.csr_matrix:
+    """The matrix whose rows are these (indices, data) byte strings (from :func:`_row_bytes`)."""
+    indices = np.frombuffer(b"".join(r[0] for r in rows), dtype=np.int32).copy()
+    data = np.frombuffer(b"".join(r[1] for r in rows), dtype=dtype).copy()
+    indptr = np.zeros(len(rows) + 1, dtype=np.int64)
+    np.cumsum([len(r[0]) // 4 for r in rows], out=indptr[1:])
+    if len(indices) < 2 ** 31:
+        indptr = indptr.astype(np.int32)
+    return sparse.csr_matrix((data, indices, indptr), shape=(len(rows), width))
+
+
+def _row_bytes(matrix) -> list[tuple[bytes, bytes]]:
+    indptr, indices, data = matrix.indptr.tolist(), matrix.indices.astype(np.int32), matrix.data
+    return [(indices[a:b].tobytes(), data[a:b].tobytes()) for a, b in zip(indptr[:-1], indptr[1:])]
+
+
+def tfidf_matrix(collection: Collection, terms: Mapping[str, tuple] | None = None,
+                 previous: Mapping | None = None):
     """L2-normalised TF-IDF rows in ``collection.papers`` order, the feature names (sorted), and
-    which features each paper's title carries (binary). The vocabulary and weights come from the
-    :func:`fitted_papers`. Features in one of them only (past 200) or in more than half of them
-    (past 20) are dropped: they relate nothing, or everything. ``terms`` holds
-    :func:`paper_terms` by paper id when already worked out."""
+    which features each paper's title carries (binary); and what the next build may reuse.
+
+    The vocabulary and weights come from the :func:`fitted_papers`. Features in one of them only
+    (past 200) or in more than half of them (past 20) are dropped: they relate nothing, or
+    everything. ``terms`` holds :func:`paper_terms` by paper id when already worked out.
+    ``previous`` is what an earlier build returned: while the fitted papers are the same, the
+    vocabulary and weights are too, and a paper's rows depend only on its own terms, so only new
+    papers are looked up (the rows are weighed by the same code either way)."""
     papers = list(collection.papers.values())
     n = len(papers)
     per_paper = [terms[p.id] for p in papers] if terms is not None else [paper_terms(p) for p in papers]
+    fitted = fitted_papers(collection)
+    keys = [_terms_key(t) for t in per_paper]
+    fit = hashlib.blake2b(b"".join(sorted(k for k, f in zip(keys, fitted) if f)), digest_size=16).digest()
+    previous = previous or {}
+    if previous.get("fit") == fit:
+        names, idf, known = previous["features"], np.frombuffer(previous["idf"]), previous["rows"]
+        width = len(names)
+        missing = [i for i, k in enumerate(keys) if k not in known]
+        if missing:
+            counts, titled = _lookup([per_paper[i] for i in missing], {t: i for i, t in enumerate(names)}, width)
+            fresh = dict(zip((keys[i] for i in missing),
+                             zip(_row_bytes(_weigh(counts, idf)), _row_bytes(titled))))
+            known = {**known, **fresh}
+        rows = [known[k] for k in keys]
+        matrix = _stacked([r[0] for r in rows], width, np.float32)
+        titled = _stacked([r[1] for r in rows], width, np.float64)
+        return matrix, np.asarray(names), titled, {"fit": fit, "features": names, "idf": previous["idf"],
+                                                   "rows": {k: known[k] for k in sorted(set(keys))}}
     words = [_split(w) for _, w, _ in per_paper]
     flat = list(chain.from_iterable(words))
     # One pass of dict lookups for the whole text (at 60,000 papers, 14 million): every
     # occurrence gets the position of its feature's first occurrence, and the rest is numpy.
     first = np.fromiter(map({}.setdefault, flat, count()), dtype=np.int64, count=len(flat))
-    fitted = fitted_papers(collection)
     m = int(fitted.sum())
     sizes = [len(w) for w in words]
     # Occurrences in the fitted papers, counted at each feature's first position (a feature is
@@ -102,25 +172,20 @@ def tfidf_matrix(collection: Collection, terms: Mapping[str, tuple] | None = Non
     features = [names[i] for i in order]
     if not features:  # empty, or every word was a stop word
         empty = sparse.csr_matrix((n, 1 if n else 0), dtype=np.float32)
-        return empty, np.asarray([], dtype=str), empty
+        return empty, np.asarray([], dtype=str), empty, {}
     column = np.full(len(flat), -1, dtype=np.int64)
     column[kept[order]] = np.arange(len(features))
     counts = np.frombuffer(b"".join(c for _, _, c in per_paper), dtype=np.uint32)
-    matrix = _matrix(column[first], counts, sizes, len(features))
-    dfs = df[kept[order]].astype(np.float64)
-    tf = 1.0 + np.log(matrix.data.astype(np.float64))
-    data = tf * (np.log((1.0 + m) / (1.0 + dfs)) + 1.0)[matrix.indices]
-    lengths = np.diff(matrix.indptr)
-    norms = np.zeros(n)
-    norms[lengths > 0] = np.sqrt(np.add.reduceat(data * data, matrix.indptr[:-1][lengths > 0]))
-    norms[lengths == 0] = 1.0
-    matrix.data = (data / np.repeat(norms, lengths)).astype(np.float32)
+    idf = np.log((1.0 + m) / (1.0 + df[kept[order]].astype(np.float64))) + 1.0
+    matrix = _weigh(_matrix(column[first], counts, sizes, len(features)), idf)
     titles = [_split(t) for t, _, _ in per_paper]
     index = {t: i for i, t in enumerate(features)}
     cols = np.fromiter(map(index.get, chain.from_iterable(titles), repeat(-1)), dtype=np.int64,
                        count=sum(map(len, titles)))
     titled = _matrix(cols, np.ones(len(cols)), [len(t) for t in titles], len(features))
-    return matrix, np.asarray(features), titled
+    known = dict(zip(keys, zip(_row_bytes(matrix), _row_bytes(titled))))
+    return matrix, np.asarray(features), titled, {"fit": fit, "features": tuple(features), "idf": idf.tobytes(),
+                                                  "rows": {k: known[k] for k in sorted(known)}}
 
 
 def _matrix(cols, values, lengths: list[int], width: int):
@@ -211,21 +276,30 @@ def related_papers(collection: Collection, matrix, *, k: int = 5, min_weight: fl
     for i, cols, vals in rows_against(sorted(again), matrix):
         best(i, cols, vals)
     rest = [i for i in range(n) if i not in again]
-    if rest:
+    same: set[int] = set(rest)  # rows whose list is the one kept from before
+    if rest and changed:
         index = {pid: i for i, pid in enumerate(ids)}
-        kept = {i: (np.fromiter((index[t] for t in previous[ids[i]][1]), dtype=np.int64),
-                    np.frombuffer(previous[ids[i]][2], dtype=np.float32)) for i in rest}
-        if changed:
-            for i, cols, vals in rows_against(rest, matrix[changed], np.asarray(changed, dtype=np.int64)):
-                old_cols, old_vals = kept[i]
-                best(i, np.concatenate([old_cols, cols]), np.concatenate([old_vals, vals]))
-        else:
-            top.update(kept)
+        for i, cols, vals in rows_against(rest, matrix[changed], np.asarray(changed, dtype=np.int64)):
+            if not len(vals) or vals.max() < min_weight:
+                continue
+            _, targets, old = previous[ids[i]]
+            old_vals = np.frombuffer(old, dtype=np.float32)
+            # A full list only changes if a new paper scores at least its last one.
+            # (Rounded as the ordering rounds: numpy's rounding, not Python's.)
+            if len(old_vals) == k and np.round(np.float64(vals.max()), 6) < np.round(np.float64(old_vals[-1]), 6):
+                continue
+            same.discard(i)
+            best(i, np.concatenate([np.fromiter(map(index.__getitem__, targets), dtype=np.int64, count=len(targets)),
+                                    cols]), np.concatenate([old_vals, vals]))
     result: dict[str, tuple[Related, ...]] = {}
     state: dict[str, tuple] = {}
     for i, pid in enumerate(ids):
-        cols, vals = top[i]
-        targets = tuple(ids[c] for c in cols.tolist())
-        state[pid] = (prints[i], targets, vals.astype(np.float32).tobytes())
+        if i in same:
+            state[pid] = previous[pid]
+            targets, vals = previous[pid][1], np.frombuffer(previous[pid][2], dtype=np.float32)
+        else:
+            cols, vals = top[i]
+            targets = tuple(ids[c] for c in cols.tolist())
+            state[pid] = (prints[i], targets, vals.astype(np.float32).tobytes())
         result[pid] = tuple(Related(pid, t, round(v, 4)) for t, v in zip(targets, vals.astype(np.float64).tolist()))
     return result, state

@@ -31,7 +31,7 @@ from ..text import fold
 from ..topicfiles import CuratedTopic, LockedTopic
 from .phrases import is_name_worthy
 
-__all__ = ["TopicResult", "find_topics", "similarity_graph"]
+__all__ = ["TopicResult", "find_topics"]
 
 MAX_SHARE = 0.25
 MIN_SIZE = 3
@@ -48,13 +48,19 @@ RESOLUTION = 1.5  # finer than modularity's default: a topic page should be a su
 LEIDEN_ITERATIONS = 10
 
 
-def similarity_graph(related: dict[str, tuple[Related, ...]]) -> nx.Graph:
+def _graph(related: Mapping[str, tuple[Related, ...]], pids: set[str]) -> nx.Graph:
+    """The related-papers graph among ``pids`` (an edge's weight is the larger of the two
+    directions), made only for the papers that need it: a daily build discovers topics for a
+    few homeless papers, and the whole collection's graph cost it a fifth of finding topics."""
+    weights: dict[tuple[str, str], float] = {}
+    for u in pids:
+        for rel in related.get(u, ()):
+            if rel.target in pids and rel.target != u:
+                edge = (u, rel.target) if u < rel.target else (rel.target, u)
+                weights[edge] = max(weights.get(edge, 0.0), rel.weight)
     graph = nx.Graph()
-    graph.add_nodes_from(sorted(related))
-    for items in related.values():
-        for rel in items:
-            w = max(graph.get_edge_data(rel.source, rel.target, {"weight": 0.0})["weight"], rel.weight)
-            graph.add_edge(rel.source, rel.target, weight=w)
+    graph.add_nodes_from(sorted(pids))
+    graph.add_weighted_edges_from(sorted((u, v, w) for (u, v), w in weights.items()))
     return graph
 
 
@@ -285,12 +291,9 @@ def _nearest(vectors: _Vectors, pids, groups: dict[str, set[str]]) -> dict[str, 
     return out
 
 
-def _discover(graph: nx.Graph, pids: set[str], vectors: _Vectors, *, seed: int, max_size: int) -> list[set[str]]:
-    sub = nx.Graph()
-    sub.add_nodes_from(sorted(pids))
-    sub.add_weighted_edges_from(sorted((u, v, d["weight"]) for u in sorted(pids) for v, d in graph[u].items()
-                                       if v in pids and u < v))
-    parts = _communities(sub, seed=seed, max_size=max_size)
+def _discover(related: Mapping[str, tuple[Related, ...]], pids: set[str], vectors: _Vectors, *, seed: int,
+              max_size: int) -> list[set[str]]:
+    parts = _communities(_graph(related, set(pids)), seed=seed, max_size=max_size)
     return _merge_small(parts, vectors.matrix, vectors.index) if parts else []
 
 
@@ -316,7 +319,6 @@ def find_topics(collection: Collection, related: dict[str, tuple[Related, ...]],
     if not ids:
         return TopicResult((), {}, {}, locked)
     vectors = _Vectors(collection, matrix, terms, titled)
-    graph = similarity_graph(related)
     max_size = max(MIN_SIZE, int(MAX_SHARE * len(ids)))
     reasons: dict[str, dict[str, str]] = defaultdict(dict)
 
@@ -351,7 +353,7 @@ def find_topics(collection: Collection, related: dict[str, tuple[Related, ...]],
         else:
             homeless.add(pid)
     homeless |= newcomers - {p for g in groups.values() for p in g}
-    new_parts = _discover(graph, homeless, vectors, seed=seed, max_size=max_size) if homeless else []
+    new_parts = _discover(related, homeless, vectors, seed=seed, max_size=max_size) if homeless else []
     # New groups too small to stand alone join the nearest topic there is, curated ones included.
     small = [p for p in new_parts if len(p) < MIN_SIZE]
     big = [p for p in new_parts if len(p) >= MIN_SIZE]
@@ -372,7 +374,7 @@ def find_topics(collection: Collection, related: dict[str, tuple[Related, ...]],
     # Oversized topics split; the largest part keeps the name and the page.
     for gid in sorted(groups):
         if len(groups[gid]) > max_size:
-            parts = sorted(_discover(graph, groups[gid], vectors, seed=seed, max_size=max_size),
+            parts = sorted(_discover(related, groups[gid], vectors, seed=seed, max_size=max_size),
                            key=lambda p: (-len(p), min(p)))
             if len(parts) > 1:
                 groups[gid] = parts[0]

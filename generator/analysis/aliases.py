@@ -292,10 +292,14 @@ def alias_table(collection: Collection, candidates: Mapping[str, tuple[Alias, ..
     # "Adam" is a name; "Vision" and "Mixture" are words, as their lower-case use shows.
     words = {a.name.lower() for items in candidates.values() for a in items if a.how == "proper-name"}
     named = [a for items in candidates.values() for a in items if a.how != "full-title"]
+    # Lower-case spellings of all-capital names ("fast" for FAST), for the last rule below.
+    prose_forms = {a.name.lower() for items in candidates.values() for a in items if a.name.isalpha() and a.name.isupper()}
     # The rules below ask which papers write some of the candidates' names: one pass over the
-    # text answers the first three (each used to read the whole collection again).
-    seen = list(zip(scan.written({a.name for a in named if case_sensitive(a.name)} | words, "raw"),
-                    scan.written({a.name.lower() for a in named if not case_sensitive(a.name)} | phrases, "low")))
+    # text as written and one in lower case answer all of them (each used to read the whole
+    # collection again). A paper's set holds every form asked for in that pass; each rule
+    # counts only its own forms.
+    raw = scan.written({a.name for a in named if case_sensitive(a.name)} | words | prose_forms, "raw")
+    seen = list(zip(raw, scan.written({a.name.lower() for a in named if not case_sensitive(a.name)} | phrases, "low")))
     used_by = _document_frequency(seen, phrases, fold_case=True)
     as_word = _document_frequency(seen, words, fold_case=False)
     phrase_limit = max(2, int(0.0002 * len(collection.papers)))
@@ -324,10 +328,9 @@ def alias_table(collection: Collection, candidates: Mapping[str, tuple[Alias, ..
     final = {pid: tuple(a for a in items if a.how == "full-title" or earlier[(pid, a.name)] < 2)
              for pid, items in kept.items()}
     capitals = {a.name for items in final.values() for a in items if a.name.isalpha() and a.name.isupper()}
-    # Lower-case spellings of short capitals ("fast") occur inside many words: only the names
-    # kept so far are looked for, in a pass of their own.
+    # A kept all-capital name that prose also writes in lower case ("fast") is a common word.
     prose = {n.lower() for n in capitals}
-    in_prose = Counter(chain.from_iterable(scan.written(prose, "raw")))
+    in_prose = Counter(chain.from_iterable(found & prose for found in raw))
     common = frozenset(n for n in capitals if in_prose[n.lower()] >= max(3, int(0.001 * len(collection.papers))))
     return AliasTable(final, {pid: frozenset(a.name for a in items) for pid, items in candidates.items()},
                       common), scan.memo()

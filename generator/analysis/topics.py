@@ -22,7 +22,6 @@ from typing import Mapping
 
 import ahocorasick
 import igraph as ig
-import networkx as nx
 import numpy as np
 
 from ..model import Collection, Related, Topic
@@ -48,25 +47,23 @@ RESOLUTION = 1.5  # finer than modularity's default: a topic page should be a su
 LEIDEN_ITERATIONS = 10
 
 
-def _graph(related: Mapping[str, tuple[Related, ...]], pids: set[str]) -> nx.Graph:
-    """The related-papers graph among ``pids`` (an edge's weight is the larger of the two
-    directions), made only for the papers that need it: a daily build discovers topics for a
-    few homeless papers, and the whole collection's graph cost it a fifth of finding topics."""
-    weights: dict[tuple[str, str], float] = {}
+def _graph(related: Mapping[str, tuple[Related, ...]], pids: set[str]) -> dict[str, dict[str, float]]:
+    """The related-papers graph among ``pids`` as adjacency maps (an edge's weight is the larger
+    of the two directions), made only for the papers that need it: a daily build discovers topics
+    for a few homeless papers, and the whole collection's graph cost it a fifth of finding topics."""
+    graph: dict[str, dict[str, float]] = {pid: {} for pid in pids}
     for u in pids:
         for rel in related.get(u, ()):
-            if rel.target in pids and rel.target != u:
-                edge = (u, rel.target) if u < rel.target else (rel.target, u)
-                weights[edge] = max(weights.get(edge, 0.0), rel.weight)
-    graph = nx.Graph()
-    graph.add_nodes_from(sorted(pids))
-    graph.add_weighted_edges_from(sorted((u, v, w) for (u, v), w in weights.items()))
+            v = rel.target
+            if v in graph and v != u:
+                w = max(graph[u].get(v, 0.0), rel.weight)
+                graph[u][v] = graph[v][u] = w
     return graph
 
 
-def _communities(graph: nx.Graph, *, seed: int, max_size: int) -> list[set[str]]:
+def _communities(graph: Mapping[str, Mapping[str, float]], *, seed: int, max_size: int) -> list[set[str]]:
     """Leiden (igraph's, modularity), applied again inside any community above ``max_size``."""
-    pending = [set(graph.nodes)]
+    pending = [set(graph)]
     done: list[set[str]] = []
     resolution = RESOLUTION
     while pending:
@@ -78,8 +75,8 @@ def _communities(graph: nx.Graph, *, seed: int, max_size: int) -> list[set[str]]
         # graph is the same igraph graph in every process, whatever order the sets come in.
         labels = sorted(nodes)
         index = {n: i for i, n in enumerate(labels)}
-        edges = sorted((index[u], index[v], d["weight"]) for u in labels
-                       for v, d in graph[u].items() if v in index and index[u] < index[v])
+        edges = sorted((index[u], index[v], w) for u in labels
+                       for v, w in graph[u].items() if v in index and index[u] < index[v])
         if not edges:
             done.append(nodes)
             continue

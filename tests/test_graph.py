@@ -1,7 +1,15 @@
+import dataclasses
 import json
+import multiprocessing
+import os
+import random
+import subprocess
+import sys
 
 import networkx as nx
+import pytest
 
+from generator.analysis.layout import layout
 from generator.build import build_site
 
 from conftest import ROOT
@@ -41,3 +49,55 @@ def test_build_is_reproducible():
     a = build_site(ROOT / "content").files
     b = build_site(ROOT / "content").files
     assert a == b
+
+
+@pytest.fixture(scope="module")
+def bundled_site():
+    return build_site(ROOT / "content")
+
+
+# --- the layout: the same places in every build, in one process or forked ---
+
+@pytest.mark.parametrize("spring_limit", [150, 3])  # 3: the larger topics are sunflowers
+def test_layout_is_the_same_in_every_process_and_for_any_order(bundled_site, monkeypatch, spring_limit):
+    import generator.analysis.layout as layout_module
+
+    monkeypatch.setattr(layout_module, "SPRING_LIMIT", spring_limit)
+    collection, analysis = bundled_site.collection, bundled_site.analysis
+    first = layout(collection, analysis, seed=42)
+    assert len(first) == len(collection.papers) == 65
+    assert len(set(first.values())) == len(first)  # no two papers on the same spot
+    assert all(abs(c) <= 1500 and c == round(c, 1) for xy in first.values() for c in xy)
+
+    random.seed(1)
+    expected = random.random()
+    random.seed(1)
+    assert layout(collection, analysis, seed=42) == first
+    assert random.random() == expected  # the random module's stream is left alone, and restored for igraph
+
+    backwards = dataclasses.replace(collection, papers=dict(reversed(collection.papers.items())))
+    shuffled = dataclasses.replace(analysis, related=dict(reversed(analysis.related.items())),
+                                   paper_topics=dict(reversed(analysis.paper_topics.items())),
+                                   mentions=tuple(reversed(analysis.mentions)))
+    assert layout(backwards, shuffled, seed=42) == first
+
+    if "fork" in multiprocessing.get_all_start_methods():
+        context = multiprocessing.get_context("fork")
+        receive, send = context.Pipe(duplex=False)
+        child = context.Process(target=lambda: send.send(layout(collection, analysis, seed=42)))
+        child.start()
+        assert receive.poll(120), "the forked process sent no layout"
+        forked = receive.recv()
+        child.join()
+        assert forked == first
+
+
+def test_layout_is_the_same_in_a_new_interpreter(bundled_site):
+    script = ("import json, sys; from pathlib import Path; from generator.build import build_site; "
+              "from generator.analysis.layout import layout; site = build_site(Path(sys.argv[1])); "
+              "print(json.dumps(sorted(layout(site.collection, site.analysis, seed=42).items())))")
+    other = subprocess.run([sys.executable, "-c", script, str(ROOT / "content")], capture_output=True, text=True,
+                           env={**os.environ, "PYTHONHASHSEED": "12345"}, cwd=ROOT)
+    assert other.returncode == 0, other.stderr
+    mine = layout(bundled_site.collection, bundled_site.analysis, seed=42)
+    assert [(pid, tuple(xy)) for pid, xy in json.loads(other.stdout)] == sorted(mine.items())

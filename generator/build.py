@@ -15,6 +15,7 @@ from typing import Mapping
 
 from tqdm import tqdm
 
+from . import pagememo
 from .analysis import KEPT, analyse, collection_features
 from .analysis.graph import build_graph, graph_json
 from .analysis.layout import layout
@@ -27,7 +28,7 @@ from .parallel import concurrently, parallel_map
 from .readers import digest_files, read_digest
 from .render import Renderer, theme_file
 from .settings import Settings, load_settings
-from .site import plan_site
+from .site import SitePlan
 from .topicfiles import lock_text, read_curated, read_lock, suggestion_text
 
 __all__ = ["Site", "build_site", "read_collection", "suggest_topics", "MAP_SCRIPT"]
@@ -156,21 +157,31 @@ def _build_site(content: Path, *, templates: Path | None, site_name: str | None,
                                                             cache=cache)
     renderer = Renderer(templates)
 
-    def pages() -> dict[str, str]:
-        planned = plan_site(collection, analysis, directory_urls=directory_urls)
-        texts = parallel_map(lambda page: renderer.render(page.template, **page.context), planned)
-        return dict(zip((page.path for page in planned), texts))
+    def pages() -> tuple[dict[str, str], bytes | None]:
+        """The pages, and the render memo to keep when it changed (unchanged pages are taken from
+        the previous build's memo: :mod:`generator.pagememo`)."""
+        plan = SitePlan(collection, analysis, directory_urls=directory_urls)
+        memo = None if cache is None else load_cache(cache, pagememo.KIND)
+        files, kept = pagememo.render_pages(plan, renderer.render, memo, renderer.sources_key())
+        return files, (cache_bytes(kept) if memo is not None and kept != memo else None)
+
+    def graph_and_feeds() -> tuple[str, dict[str, str]]:
+        """The map's data and the feeds: the feeds are made here, beside the pages rather than
+        after them, because this side takes less time than the pages (planned, fingerprinted and,
+        where changed, rendered by workers of their own)."""
+        graph = graph_json(build_graph(collection, analysis, layout(collection, analysis, seed=settings.seed),
+                                       directory_urls=directory_urls))
+        return graph, feeds(collection, analysis, site_name=site_name or settings.site_name,
+                            site_url=settings.site_url if site_url is None else site_url,
+                            directory_urls=directory_urls)
 
     # The map's layout and the pages do not depend on each other: side by side on large collections.
-    graph, files = concurrently(
-        lambda: graph_json(build_graph(collection, analysis, layout(collection, analysis, seed=settings.seed),
-                                       directory_urls=directory_urls)),
-        pages, size=len(collection.papers))
+    (graph, feed_files), (files, memo_bytes) = concurrently(graph_and_feeds, pages, size=len(collection.papers))
+    if memo_bytes is not None:
+        keep = {**keep, pagememo.KIND: memo_bytes}
     files["graph.json"] = graph
     files[MAP_SCRIPT] = theme_file(templates, "map.js").read_text(encoding="utf-8")
-    files.update(feeds(collection, analysis, site_name=site_name or settings.site_name,
-                       site_url=settings.site_url if site_url is None else site_url,
-                       directory_urls=directory_urls))
+    files.update(feed_files)
     return Site(dict(sorted(files.items())), collection, analysis, tuple(diags), lock_text(analysis.topic_lock),
                 keep)
 

@@ -8,9 +8,14 @@ checked URLs, relative links computed from slugs).
 """
 from __future__ import annotations
 
+import hashlib
+import importlib.machinery
+import os
+import sys
 from pathlib import Path
 
 import jinja2
+import markupsafe
 from markupsafe import Markup
 
 from .escape import html_attr, markdown_text, yaml_front_matter
@@ -59,10 +64,31 @@ class _Environment(jinja2.Environment):
         return super().getattr(obj, attribute)
 
 
+def _folder_files(folder: Path) -> list[tuple[str, Path]]:
+    """Every file under ``folder`` by its path relative to it, as Jinja's loader would reach it
+    (through links to files and folders; a folder reached twice is walked once)."""
+    found, seen = [], set()
+    for where, dirs, names in os.walk(folder, followlinks=True):
+        try:
+            st = os.stat(where)
+        except OSError:
+            dirs[:] = []
+            continue
+        if (st.st_dev, st.st_ino) in seen:  # a link back up the tree
+            dirs[:] = []
+            continue
+        seen.add((st.st_dev, st.st_ino))
+        dirs.sort()  # the same folder reached by two links is found under the same one each time
+        rel = Path(where).relative_to(folder)
+        found.extend(((rel / name).as_posix(), Path(where) / name) for name in names)
+    return sorted(found)
+
+
 class Renderer:
     def __init__(self, templates: Path | None = None):
+        self.folder = Path(templates or default_templates())
         self.env = _Environment(
-            loader=jinja2.FileSystemLoader(str(templates or default_templates())),
+            loader=jinja2.FileSystemLoader(str(self.folder)),
             autoescape=False,
             finalize=_finalize,
             undefined=jinja2.StrictUndefined,
@@ -76,3 +102,27 @@ class Renderer:
 
     def render(self, name: str, **context) -> str:
         return self.env.get_template(name).render(**context)
+
+    def sources_key(self) -> bytes:
+        """A hash of everything a page's text depends on beside its template's name and context:
+        every file of the template folder (a template may include, import or extend any other, and
+        the folder may be the author's own), and the Python, Jinja and MarkupSafe that turn them
+        into text (their code itself: a version number need not change with it). The generator's
+        own code (the escaping, the filters above) keys the whole build cache already
+        (:func:`generator.cache.code_version`)."""
+        code = tuple(importlib.machinery.SOURCE_SUFFIXES + importlib.machinery.EXTENSION_SUFFIXES)
+        sources = [(Path(jinja2.__file__).parent, code), (Path(markupsafe.__file__).parent, code),
+                   (self.folder, ())]  # all of its files
+        digest = hashlib.blake2b(sys.version.encode(), digest_size=32)
+        for folder, suffixes in sources:
+            digest.update(b"\0next folder\0")  # where it is does not matter: what it holds does
+            for rel, path in _folder_files(folder):
+                if suffixes and not rel.endswith(suffixes):
+                    continue
+                try:
+                    data = path.read_bytes()
+                except OSError as exc:  # unreadable: Jinja fails on it too, if it is used at all
+                    data = f"unreadable: {type(exc).__name__}".encode()
+                name = os.fsencode(rel)
+                digest.update(len(name).to_bytes(8, "little") + name + len(data).to_bytes(8, "little") + data)
+        return digest.digest()

@@ -15,7 +15,7 @@ import posixpath
 import re
 from collections import Counter, defaultdict
 from dataclasses import dataclass
-from typing import Any, Mapping
+from typing import Any, Callable, Mapping
 
 from markupsafe import Markup
 
@@ -24,7 +24,7 @@ from .feeds import feed_path, topic_feed_path
 from .model import Analysis, Collection, Paper
 from .svg import collection_svg, local_svg, topic_colours
 
-__all__ = ["PlannedPage", "plan_site", "paper_path", "topic_path", "day_path"]
+__all__ = ["PlannedPage", "SitePlan", "plan_site", "paper_path", "topic_path", "day_path"]
 
 
 @dataclass(frozen=True)
@@ -71,15 +71,41 @@ def _page_url(path: str, directory_urls: bool) -> str:
     return stem[:-5] if stem.endswith("/index") else stem + "/"
 
 
-def _url(src: str, dst: str, directory_urls: bool = True) -> Markup:
-    """Link from page ``src`` to page ``dst`` as it must stand in raw HTML, which MkDocs copies
-    as it is: relative to the built page's own URL, not to its ``.md`` file."""
-    here = _page_url(src, directory_urls).split("/")[:-1]
-    there = _page_url(dst, directory_urls).split("/")
-    k = 0
-    while k < len(here) and k < len(there) - 1 and here[k] == there[k]:
-        k += 1
-    return Markup("../" * (len(here) - k) + "/".join(there[k:]) or "./")
+class _Links:
+    """Links between pages as they must stand in raw HTML, which MkDocs copies as it is: relative
+    to the built page's own URL, not to its ``.md`` file.
+
+    A plan of 10,000 papers has 150,000 of them, so each string is made once. A link depends on
+    the linking page only through the folders of its URL: into a page outside the linking page's
+    own URL folder (a paper from another paper, a day or a topic), only through that folder's
+    parent, so one string serves every page of the folder; into the folder, through the folder."""
+
+    def __init__(self, directory_urls: bool):
+        self.directory_urls = directory_urls
+        self.parts: dict[str, list[str]] = {}  # page -> its URL split at "/"
+        self.known: dict[tuple[bool, tuple[str, ...]], dict[str, Markup]] = {}
+
+    def linker(self, src: str) -> Callable[[str], Markup]:
+        """The link from ``src`` to any page."""
+        here = _page_url(src, self.directory_urls).split("/")[:-1]
+        depth, parts = len(here), self.parts
+        inside = self.known.setdefault((True, tuple(here)), {})
+        outside = self.known.setdefault((False, tuple(here[:-1])), {})
+
+        def url(dst: str) -> Markup:
+            there = parts.get(dst)
+            if there is None:
+                there = parts[dst] = _page_url(dst, self.directory_urls).split("/")
+            known = inside if len(there) > depth and there[:depth] == here else outside
+            link = known.get(dst)
+            if link is None:
+                k = 0
+                while k < depth and k < len(there) - 1 and here[k] == there[k]:
+                    k += 1
+                link = known[dst] = Markup("../" * (depth - k) + "/".join(there[k:]) or "./")
+            return link
+
+        return url
 
 
 def _link_label(url: str) -> str:
@@ -94,54 +120,82 @@ def _link_label(url: str) -> str:
 
 
 def plan_site(collection: Collection, analysis: Analysis, *, directory_urls: bool = True) -> list[PlannedPage]:
-    papers = collection.papers
-    topics = {t.id: t for t in analysis.topics}
-    mentions_out: dict[str, list] = defaultdict(list)
-    mentions_in: dict[str, list] = defaultdict(list)
-    for m in analysis.mentions:
-        mentions_out[m.source].append(m)
-        mentions_in[m.target].append(m)
-    cited = Counter(m.target for m in analysis.mentions)
-    by_day: dict = defaultdict(list)
-    for p in papers.values():
-        for d in p.dates:
-            by_day[d].append(p.id)
-    days = sorted(by_day)
+    plan = SitePlan(collection, analysis, directory_urls=directory_urls)
+    return sorted((plan.page(key) for key in plan.keys()), key=lambda p: p.path)
 
-    def paper_ref(src: str, pid: str) -> dict:
+
+class SitePlan:
+    """The plan of every page, one page at a time: what the pages share is worked out once, and
+    each page is planned on its own, so that forked workers can plan, fingerprint and render
+    their own share of the pages (:func:`generator.pagememo.render_pages`)."""
+
+    def __init__(self, collection: Collection, analysis: Analysis, *, directory_urls: bool = True):
+        self.collection, self.analysis, self.directory_urls = collection, analysis, directory_urls
+        self.papers = papers = collection.papers
+        self.topics = {t.id: t for t in analysis.topics}
+        self.mentions_out: dict[str, list] = defaultdict(list)
+        self.mentions_in: dict[str, list] = defaultdict(list)
+        for m in analysis.mentions:
+            self.mentions_out[m.source].append(m)
+            self.mentions_in[m.target].append(m)
+        self.cited = Counter(m.target for m in analysis.mentions)
+        self.by_day: dict = defaultdict(list)
+        for p in papers.values():
+            for d in p.dates:
+                self.by_day[d].append(p.id)
+        self.days = sorted(self.by_day)
+        self.topic_links = _topic_links(analysis)
+        self.links = _Links(directory_urls)
+
+    def keys(self) -> list[tuple]:
+        """One key per page, for :meth:`page`."""
+        return ([("paper", pid) for pid in self.papers] + [("topic", tid) for tid in self.topics]
+                + [("day", i) for i in range(len(self.days))]
+                + [("days",), ("topics",), ("tags",), ("index",), ("graph",)])
+
+    def page(self, key: tuple) -> PlannedPage:
+        return getattr(self, "_" + key[0])(*key[1:])
+
+    def _paper_ref(self, src: str, pid: str) -> dict:
+        papers = self.papers
         return {"title": papers[pid].title, "href": _href(src, paper_path(pid)), "date": papers[pid].date.isoformat()}
 
-    def topic_ref(src: str, tid: str) -> dict:
+    def _topic_ref(self, src: str, tid: str) -> dict:
+        topics = self.topics
         return {"name": topics[tid].name, "href": _href(src, topic_path(tid)), "size": len(topics[tid].papers)}
 
-    def newest_first(pids):
+    def _newest_first(self, pids):
+        papers = self.papers
         return sorted(pids, key=lambda pid: (-papers[pid].date.toordinal(), papers[pid].title.casefold(), pid))
 
-    pages: list[PlannedPage] = []
-    for pid, paper in papers.items():
+    def _paper(self, pid: str) -> PlannedPage:
+        papers, topics, analysis = self.papers, self.topics, self.analysis
+        mentions_out, mentions_in = self.mentions_out, self.mentions_in
+        paper = papers[pid]
         src = paper_path(pid)
-        links = [{"label": _link_label(u), "url": safe_url(u)} for u in paper.links if safe_url(u)]
+        links = [{"label": _link_label(u), "url": safe} for u in paper.links if (safe := safe_url(u))]
         if paper.arxiv_id:
             links = [{"label": "arXiv", "url": safe_url(f"https://arxiv.org/abs/{paper.arxiv_id}")},
                      {"label": "PDF", "url": safe_url(f"https://arxiv.org/pdf/{paper.arxiv_id}")}] + links
         bibtex, reference = _citation(paper)
         # Everything below the abstract is raw HTML (Markdown links cost MkDocs a conversion, a
         # lookup and a check each), so its links are the URLs MkDocs gives the pages.
-        url = lambda dst: _url(src, dst, directory_urls)
+        url = self.links.linker(src)
         # The picture only where it shows what the lists cannot at a glance: who names whom.
         near = ([(papers[m.target].title, url(paper_path(m.target)), "out") for m in mentions_out[pid]]
                 + [(papers[m.source].title, url(paper_path(m.source)), "in") for m in mentions_in[pid]]
                 + [(papers[r.target].title, url(paper_path(r.target)), "related") for r in analysis.related.get(pid, ())
                    if r.target not in {m.target for m in mentions_out[pid]} | {m.source for m in mentions_in[pid]}]
                 )[:12] if mentions_out[pid] or mentions_in[pid] else []
-        pages.append(PlannedPage(src, "paper.md.j2", {
-            "meta": _paper_meta(paper, [topics[t].name for t in analysis.paper_topics.get(pid, ())]),
+        own_topics = analysis.paper_topics.get(pid, ())
+        return PlannedPage(src, "paper.md.j2", {
+            "meta": _paper_meta(paper, [topics[t].name for t in own_topics]),
             "paper": paper,
             "dates": [{"date": d.isoformat(), "url": url(day_path(d))} for d in paper.dates],
             "aliases": [a.name for a in analysis.aliases.get(pid, ()) if a.how != "full-title"],
             "topics": [{"name": topics[t].name, "url": url(topic_path(t)),
                         "reason": analysis.topic_reasons.get(pid, {}).get(t, "")}
-                       for t in analysis.paper_topics.get(pid, ())],
+                       for t in own_topics],
             "links": links,
             "bibtex": Markup(html.escape(bibtex)) if bibtex else None,
             "local_graph": Markup(local_svg(paper.title, near)) if near else None,
@@ -154,39 +208,43 @@ def plan_site(collection: Collection, analysis: Analysis, *, directory_urls: boo
                              for m in sorted(mentions_in[pid], key=lambda m: (-papers[m.source].date.toordinal(), m.source))],
             "related": [{"title": papers[r.target].title, "url": url(paper_path(r.target))}
                         for r in analysis.related.get(pid, ())],
-        }))
+        })
 
-    topic_links = _topic_links(analysis)
-    for tid, topic in topics.items():
+    def _topic(self, tid: str) -> PlannedPage:
+        papers, topics, analysis, cited, topic_links = self.papers, self.topics, self.analysis, self.cited, self.topic_links
+        topic = topics[tid]
         src = topic_path(tid)
         members = set(topic.papers)
         top_cited = sorted((p for p in topic.papers if cited[p]), key=lambda p: (-cited[p], p))[:10]
         per_day = Counter(d for p in topic.papers for d in papers[p].dates)
         by_name = {t.name: t for t in topics.values()}
-        url = lambda dst: _url(src, dst, directory_urls)
+        url = self.links.linker(src)
+        newest = self._newest_first(members)
         near = ([(papers[p].title, url(paper_path(p)), "related") for p in
-                 (top_cited + [p for p in newest_first(members) if p not in top_cited])[:10]]
+                 (top_cited + [p for p in newest if p not in top_cited])[:10]]
                 + [(topics[o].name, url(topic_path(o)), "topic") for o, *_ in topic_links.get(tid, [])[:6]])
-        pages.append(PlannedPage(src, "topic.md.j2", {
+        return PlannedPage(src, "topic.md.j2", {
             "local_graph": Markup(local_svg(topic.name, near)) if near else None,
             "meta": {"title": topic.name, "description": topic.description, "feed": topic_feed_path(tid)},
             "feed_href": _href(src, topic_feed_path(tid)),
             "topic": topic,
-            "parent": topic_ref(src, by_name[topic.parent].id) if topic.parent in by_name else None,
-            "children": [topic_ref(src, t.id) for t in analysis.topics if t.parent == topic.name],
+            "parent": self._topic_ref(src, by_name[topic.parent].id) if topic.parent in by_name else None,
+            "children": [self._topic_ref(src, t.id) for t in analysis.topics if t.parent == topic.name],
             "papers": [{"title": papers[p].title, "url": url(paper_path(p)), "date": papers[p].date.isoformat()}
-                       for p in newest_first(members)],
-            "most_mentioned": [dict(paper_ref(src, p), count=cited[p]) for p in top_cited],
-            "related_topics": [dict(topic_ref(src, other), shared=shared, mentions=mentions)
+                       for p in newest],
+            "most_mentioned": [dict(self._paper_ref(src, p), count=cited[p]) for p in top_cited],
+            "related_topics": [dict(self._topic_ref(src, other), shared=shared, mentions=mentions)
                                for other, shared, mentions in topic_links.get(tid, [])[:8]],
             "per_day": [{"date": d.isoformat(), "url": url(day_path(d)), "count": n}
                         for d, n in sorted(per_day.items(), reverse=True)],
-        }))
+        })
 
-    for i, day in enumerate(days):
+    def _day(self, i: int) -> PlannedPage:
+        papers, topics, analysis, days, by_day = self.papers, self.topics, self.analysis, self.days, self.by_day
+        day = days[i]
         src = day_path(day)
-        url = lambda dst: _url(src, dst, directory_urls)
-        pages.append(PlannedPage(src, "day.md.j2", {
+        url = self.links.linker(src)
+        return PlannedPage(src, "day.md.j2", {
             "meta": {"title": f"Papers of {day.isoformat()}", "description": f"{len(by_day[day])} papers listed on {day.isoformat()}"},
             "day": day.isoformat(),
             "previous": {"date": days[i - 1].isoformat(), "href": _href(src, day_path(days[i - 1]))} if i > 0 else None,
@@ -194,46 +252,58 @@ def plan_site(collection: Collection, analysis: Analysis, *, directory_urls: boo
             "papers": [{"title": papers[p].title, "url": url(paper_path(p)),
                         "topics": [{"name": topics[t].name, "url": url(topic_path(t))} for t in analysis.paper_topics.get(p, ())]}
                        for p in sorted(by_day[day], key=lambda p: (papers[p].title.casefold(), p))],
-        }))
+        })
 
-    pages.append(PlannedPage("days/index.md", "days.md.j2", {
-        "meta": {"title": "Days", "description": "Every day of the collection, month by month"},
-        "months": _calendar(days, by_day),
-        "feed_href": _href("days/index.md", feed_path()),
-    }))
-    pages.append(PlannedPage("topics/index.md", "topics.md.j2", {
-        "meta": {"title": "Topics", "description": "Every topic of the collection"},
-        "topics": [dict(topic_ref("topics/index.md", t.id), keyphrases=t.keyphrases) for t in analysis.topics],
-        "tags_href": _href("topics/index.md", "tags.md"),
-    }))
-    pages.append(PlannedPage("tags.md", "tags.md.j2", {"meta": {"title": "Tags", "description": "Papers by topic tag",
-                                                                  "search": {"exclude": True}}}))
-    latest = days[-1] if days else None
-    pages.append(PlannedPage("index.md", "index.md.j2", {
-        "meta": {"title": "Home", "description": f"{len(papers)} papers, {len(days)} days, {len(topics)} topics"},
-        "counts": {"papers": len(papers), "days": len(days), "topics": len(topics), "mentions": len(analysis.mentions)},
-        "latest": {"date": latest.isoformat(), "href": _href("index.md", day_path(latest)),
-                   "papers": [paper_ref("index.md", p) for p in sorted(by_day[latest], key=lambda p: (papers[p].title.casefold(), p))]}
-        if latest else None,
-        "topics": [topic_ref("index.md", t.id) for t in analysis.topics],
-        "most_mentioned": [dict(paper_ref("index.md", p), count=n) for p, n in sorted(cited.items(), key=lambda kv: (-kv[1], kv[0]))[:10]],
-        "links": {"days": _href("index.md", "days/index.md"), "topics": _href("index.md", "topics/index.md"),
-                  "graph": _href("index.md", "graph.md"), "feed": _href("index.md", feed_path())},
-    }))
-    pages.append(PlannedPage("graph.md", "graph.md.j2", {
-        "meta": {"title": "Graph", "description": "How the papers of the collection mention each other"},
-        "root": "../" if directory_urls else "./",  # the site root, seen from the Graph page
-        "counts": {"papers": len(papers), "mentions": len(analysis.mentions),
-                   "related": sum(len(v) for v in analysis.related.values())},
-        "mentions": [{"source": paper_ref("graph.md", m.source), "target": paper_ref("graph.md", m.target), "alias": m.alias}
-                     for m in sorted(analysis.mentions, key=lambda m: (papers[m.target].title.casefold(), m.source))],
-        "ambiguous": list(analysis.ambiguous),
-        "picture": Markup(svg) if (svg := collection_svg(collection, analysis)) else None,
-        "legend": [{"id": t.id, "name": t.name, "href": _href("graph.md", topic_path(t.id)),
-                    "colour": Markup(topic_colours(analysis)[t.id])} for t in analysis.topics],
-        "dates": {"first": days[0].isoformat() if days else "", "last": days[-1].isoformat() if days else ""},
-    }))
-    return sorted(pages, key=lambda p: p.path)
+    def _days(self) -> PlannedPage:
+        return PlannedPage("days/index.md", "days.md.j2", {
+            "meta": {"title": "Days", "description": "Every day of the collection, month by month"},
+            "months": _calendar(self.days, self.by_day),
+            "feed_href": _href("days/index.md", feed_path()),
+        })
+
+    def _topics(self) -> PlannedPage:
+        return PlannedPage("topics/index.md", "topics.md.j2", {
+            "meta": {"title": "Topics", "description": "Every topic of the collection"},
+            "topics": [dict(self._topic_ref("topics/index.md", t.id), keyphrases=t.keyphrases) for t in self.analysis.topics],
+            "tags_href": _href("topics/index.md", "tags.md"),
+        })
+
+    def _tags(self) -> PlannedPage:
+        return PlannedPage("tags.md", "tags.md.j2", {"meta": {"title": "Tags", "description": "Papers by topic tag",
+                                                               "search": {"exclude": True}}})
+
+    def _index(self) -> PlannedPage:
+        papers, topics, analysis, days, by_day, cited = (self.papers, self.topics, self.analysis, self.days, self.by_day,
+                                                         self.cited)
+        paper_ref, topic_ref = self._paper_ref, self._topic_ref
+        latest = days[-1] if days else None
+        return PlannedPage("index.md", "index.md.j2", {
+            "meta": {"title": "Home", "description": f"{len(papers)} papers, {len(days)} days, {len(topics)} topics"},
+            "counts": {"papers": len(papers), "days": len(days), "topics": len(topics), "mentions": len(analysis.mentions)},
+            "latest": {"date": latest.isoformat(), "href": _href("index.md", day_path(latest)),
+                       "papers": [paper_ref("index.md", p) for p in sorted(by_day[latest], key=lambda p: (papers[p].title.casefold(), p))]}
+            if latest else None,
+            "topics": [topic_ref("index.md", t.id) for t in analysis.topics],
+            "most_mentioned": [dict(paper_ref("index.md", p), count=n) for p, n in sorted(cited.items(), key=lambda kv: (-kv[1], kv[0]))[:10]],
+            "links": {"days": _href("index.md", "days/index.md"), "topics": _href("index.md", "topics/index.md"),
+                      "graph": _href("index.md", "graph.md"), "feed": _href("index.md", feed_path())},
+        })
+
+    def _graph(self) -> PlannedPage:
+        papers, analysis, days, paper_ref = self.papers, self.analysis, self.days, self._paper_ref
+        return PlannedPage("graph.md", "graph.md.j2", {
+            "meta": {"title": "Graph", "description": "How the papers of the collection mention each other"},
+            "root": "../" if self.directory_urls else "./",  # the site root, seen from the Graph page
+            "counts": {"papers": len(papers), "mentions": len(analysis.mentions),
+                       "related": sum(len(v) for v in analysis.related.values())},
+            "mentions": [{"source": paper_ref("graph.md", m.source), "target": paper_ref("graph.md", m.target), "alias": m.alias}
+                         for m in sorted(analysis.mentions, key=lambda m: (papers[m.target].title.casefold(), m.source))],
+            "ambiguous": list(analysis.ambiguous),
+            "picture": Markup(svg) if (svg := collection_svg(self.collection, analysis)) else None,
+            "legend": [{"id": t.id, "name": t.name, "href": _href("graph.md", topic_path(t.id)),
+                        "colour": Markup(topic_colours(analysis)[t.id])} for t in analysis.topics],
+            "dates": {"first": days[0].isoformat() if days else "", "last": days[-1].isoformat() if days else ""},
+        })
 
 
 def _calendar(days, by_day) -> list[dict]:

@@ -28,7 +28,7 @@ def _build(content, cache):
 def test_a_cached_build_equals_an_uncached_one_and_reuses_the_work(bundled, tmp_path, monkeypatch):
     folder = tmp_path / "cache"
     first = _build(bundled, folder)
-    assert set(first.cache) == {"digests", "features", "vectors", "neighbours", "words", "mentions"}
+    assert set(first.cache) == {"digests", "features", "vectors", "neighbours", "words", "mentions", "pages"}
     assert len(load_cache(folder, "features")) == 65 and len(load_cache(folder, "digests")) == 1
 
     # The second build finds everything in the cache: no paper is analysed on its own again.
@@ -85,8 +85,8 @@ def test_the_cli_keeps_its_cache_beside_the_content_folder(bundled, tmp_path):
 
     assert main(["build", "--content", str(bundled), "--out", str(tmp_path / "out")]) == 0
     assert sorted(p.name for p in (tmp_path / ".cache" / "papersite").iterdir()) == [
-        "digests.pickle", "features.pickle", "mentions.pickle", "neighbours.pickle", "vectors.pickle",
-        "words.pickle"]
+        "digests.pickle", "features.pickle", "mentions.pickle", "neighbours.pickle", "pages.pickle",
+        "vectors.pickle", "words.pickle"]
     assert main(["build", "--content", str(bundled), "--out", str(tmp_path / "out2"), "--no-cache",
                  "--cache", str(tmp_path / "elsewhere")]) == 0
     assert not (tmp_path / "elsewhere").exists()

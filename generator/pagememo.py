@@ -1,0 +1,90 @@
+"""Pages whose text cannot have changed since the last build are not rendered again.
+
+A day added to a collection of 10,000 papers changes about a quarter of the pages (the new
+papers, the day, and the pages that link to them); rendering all 11,000 again was the largest
+part of the pages' time. A page's text is a function of its template's name, its context, and
+what the renderer reads beside them (:meth:`generator.render.Renderer.sources_key`: the
+template folder, the libraries; the generator's own code keys the whole cache). The memo keeps,
+for each page, a hash of all of that and the text it gave, and gives the text back only when the
+hash is the same.
+
+The hash is of the context's pickle, which spells out every value a template can reach: the
+plain values, ``Markup`` (kept apart from ``str``, which the renderer escapes), dates, and the
+frozen dataclasses of :mod:`generator.model` (pickled with all their fields). A context whose
+pickle is not the same in another process (a set of strings, ordered by PYTHONHASHSEED) only
+misses the memo; it cannot hit it wrongly. The tests check that the contexts hold nothing else
+and that their hashes agree across processes.
+"""
+from __future__ import annotations
+
+import copyreg
+import hashlib
+import io
+import pickle
+from typing import Any, Callable, Mapping
+
+from markupsafe import Markup
+
+from .parallel import parallel_map
+
+__all__ = ["KIND", "fingerprint", "render_pages"]
+
+KIND = "pages"  # the build cache's kind: page path -> (fingerprint, text as UTF-8)
+
+
+class _Pickler(pickle.Pickler):
+    """Pickles ``Markup`` as ``Markup(str)``: the same information in a third less time than
+    the generic way of pickling a subclass of ``str`` (150,000 links in 11,000 contexts)."""
+
+    dispatch_table = {**copyreg.dispatch_table, Markup: lambda value: (Markup, (str(value),))}
+
+
+def fingerprint(key: bytes, template: str, context: Mapping[str, Any]) -> bytes:
+    """What the text of one page depends on, hashed with the renderer's ``key``.
+
+    The pickle is taken without its memo (``fast``): with it, a string that two places of the
+    context share is written once and referred to after, so equal contexts whose objects are
+    shared differently (analysis read from the cache, or computed afresh) had different hashes."""
+    buffer = io.BytesIO()
+    pickler = _Pickler(buffer, protocol=5)
+    pickler.fast = True
+    pickler.dump((template, context))
+    return hashlib.blake2b(buffer.getbuffer(), digest_size=32, key=key).digest()
+
+
+def render_pages(plan, render: Callable[..., str], memo: Mapping[str, Any] | None,
+                 key: bytes) -> tuple[dict[str, str], dict[str, tuple[bytes, bytes]]]:
+    """Each page of ``plan`` (a :class:`generator.site.SitePlan`) by path, as
+    ``render(template, **context)`` gives it, and the memo for the next build. A page whose
+    fingerprint is the one in ``memo`` (an earlier build's) is not rendered: its text is the
+    memo's. Without a memo (``None``) every page is rendered and no fingerprint is taken.
+
+    The pages are planned where they are rendered: on large sites, each forked worker plans,
+    fingerprints and renders its share, and sends back only fingerprints and the texts that
+    changed (copying 11,000 contexts to a worker's memory, or texts back, cost more than that).
+    The memo keeps texts as UTF-8: 50 MB of them are read and written a few times faster as
+    bytes than as ``str``."""
+    marks = None if memo is None else {path: entry[0] for path, entry in memo.items()
+                                       if type(entry) is tuple and len(entry) == 2
+                                       and type(entry[0]) is bytes and type(entry[1]) is bytes}
+
+    def one(item) -> tuple[str, bytes | None, str | None]:
+        page = plan.page(item)
+        if marks is None:
+            return page.path, None, render(page.template, **page.context)
+        mark = fingerprint(key, page.template, page.context)
+        if marks.get(page.path) == mark:
+            return page.path, mark, None
+        return page.path, mark, render(page.template, **page.context)
+
+    texts: dict[str, str] = {}
+    kept: dict[str, tuple[bytes, bytes]] = {}
+    for path, mark, text in parallel_map(one, plan.keys()):
+        if text is None:
+            kept[path] = entry = memo[path]
+            texts[path] = entry[1].decode("utf-8", "surrogatepass")  # any str round-trips
+        else:
+            texts[path] = text
+            if mark is not None:
+                kept[path] = (mark, text.encode("utf-8", "surrogatepass"))
+    return texts, kept

@@ -1,0 +1,288 @@
+"""Unchanged pages cost (almost) nothing: the render memo gives back the text of a page whose
+template, context and template folder are what they were, and the writer leaves a file alone
+without reading it when nothing touched it since papersite wrote it. Neither may ever give an
+output that a build from scratch would not give, nor write over a file papersite did not make."""
+import datetime as dt
+import hashlib
+import json
+import os
+import shutil
+import subprocess
+import sys
+import time
+from dataclasses import fields, is_dataclass
+from pathlib import Path
+
+import pytest
+from markupsafe import Markup
+
+from conftest import ROOT
+from generator.build import build_site
+from generator.cache import cache_bytes, load_cache
+from generator.errors import GeneratorError
+from generator.model import Paper, Topic
+from generator.output import MANIFEST, write_cache, write_tree
+from generator.render import Renderer, default_templates
+from generator.site import plan_site
+
+CLIP = "Learning Transferable Visual Models From Natural Language Supervision"
+
+
+def _build(content, cache, **how):
+    site = build_site(content, cache=cache, **how)
+    if site.cache:
+        write_cache(cache, site.cache)
+    return site
+
+
+@pytest.fixture
+def rendered(monkeypatch):
+    """The templates rendered, one name per page."""
+    calls = []
+    real = Renderer.render
+
+    def counting(self, name, **context):
+        calls.append(name)
+        return real(self, name, **context)
+
+    monkeypatch.setattr(Renderer, "render", counting)
+    return calls
+
+
+def _pages(site):
+    return [path for path in site.files if path.endswith(".md")]
+
+
+def test_an_unchanged_build_renders_no_page_and_writes_no_memo(bundled, tmp_path, rendered):
+    folder = tmp_path / "cache"
+    first = _build(bundled, folder)
+    assert "pages" in first.cache and len(rendered) == len(_pages(first)) > 70
+    rendered.clear()
+    second = _build(bundled, folder)
+    assert rendered == [] and "pages" not in second.cache
+    assert second.files == first.files == build_site(bundled, cache=None).files
+
+
+def test_a_changed_abstract_renders_again_the_pages_that_show_it_and_only_those(bundled, tmp_path, rendered):
+    folder = tmp_path / "cache"
+    first = _build(bundled, folder)
+    digest = next((bundled / "digests").iterdir())
+    text = digest.read_text(encoding="utf-8")
+    abstract = text[text.index(CLIP) + len(CLIP):].strip().split("\n")[0]
+    digest.write_text(text.replace(abstract, abstract + " Also tested on sketches."), encoding="utf-8")
+    rendered.clear()
+    second = _build(bundled, folder)
+    again = len(rendered)
+    assert second.files == build_site(bundled, cache=None).files
+    changed = {path for path in _pages(second) if second.files[path] != first.files.get(path)}
+    assert any("Also tested on sketches." in second.files[path] for path in changed)
+    assert 0 < len(changed) <= again < len(_pages(second))  # everything changed was rendered, not all
+
+
+def test_a_change_to_any_file_of_the_template_folder_renders_every_page_again(bundled, tmp_path, rendered):
+    templates = tmp_path / "templates"
+    shutil.copytree(default_templates(), templates)
+    (templates / "note.j2").write_text("<!-- a note -->\n", encoding="utf-8")
+    paper = templates / "paper.md.j2"
+    paper.write_text(paper.read_text(encoding="utf-8") + '{% include "note.j2" %}', encoding="utf-8")
+    folder = tmp_path / "cache"
+    first = _build(bundled, folder, templates=templates)
+    assert all(text.endswith("<!-- a note -->\n") for path, text in first.files.items() if path.startswith("papers/"))
+
+    (templates / "note.j2").write_text("<!-- another note -->\n", encoding="utf-8")  # only included
+    rendered.clear()
+    second = _build(bundled, folder, templates=templates)
+    assert len(rendered) == len(_pages(second))
+    assert all(text.endswith("<!-- another note -->\n") for path, text in second.files.items()
+               if path.startswith("papers/"))
+    assert second.files == build_site(bundled, templates=templates, cache=None).files
+
+    (templates / "unused.j2").write_text("nothing uses me", encoding="utf-8")  # could be included: rendered again
+    rendered.clear()
+    _build(bundled, folder, templates=templates)
+    assert len(rendered) == len(_pages(second))
+
+    # The bundled templates after the author's: their pages again, from the same cache.
+    assert _build(bundled, folder).files == build_site(bundled, cache=None).files
+
+
+def test_the_memo_follows_the_url_style(bundled, tmp_path):
+    folder = tmp_path / "cache"
+    _build(bundled, folder)
+    flat = _build(bundled, folder, directory_urls=False)
+    assert flat.files == build_site(bundled, cache=None, directory_urls=False).files
+    assert _build(bundled, folder).files == build_site(bundled, cache=None).files
+
+
+def test_memo_entries_of_another_shape_are_rendered_again(bundled, tmp_path, rendered):
+    folder = tmp_path / "cache"
+    first = _build(bundled, folder)
+    memo = load_cache(folder, "pages")
+    damaged = {path: (mark, data.decode("utf-8") + "stale") if i % 3 == 0 else (mark,) if i % 3 == 1 else None
+               for i, (path, (mark, data)) in enumerate(sorted(memo.items()))}
+    write_cache(folder, {"pages": cache_bytes(damaged)})
+    rendered.clear()
+    second = _build(bundled, folder)
+    assert len(rendered) == len(_pages(first)) and second.files == first.files
+    assert load_cache(folder, "pages") == memo
+
+
+_ALLOWED = (dict, list, tuple, str, Markup, int, float, bool, type(None), dt.date, Paper, Topic)
+
+
+def _values(value):
+    yield value
+    if isinstance(value, dict):
+        for key, item in value.items():
+            yield from _values(key)
+            yield from _values(item)
+    elif isinstance(value, (list, tuple)):
+        for item in value:
+            yield from _values(item)
+    elif is_dataclass(value):
+        for field in fields(value):
+            yield from _values(getattr(value, field.name))
+
+
+def test_page_contexts_hold_only_values_whose_pickle_says_all_a_template_can_see(bundled):
+    """The fingerprint is the context's pickle: a set (ordered by PYTHONHASHSEED) would only miss
+    the memo, but an object whose pickle leaves out what a template reads could hit it wrongly.
+    A new kind of value in a context has to be checked against both, and added here."""
+    site = build_site(bundled, cache=None)
+    for urls in (True, False):
+        for page in plan_site(site.collection, site.analysis, directory_urls=urls):
+            odd = {type(v).__name__ for v in _values(page.context) if type(v) not in _ALLOWED}
+            assert not odd, (page.path, odd)
+
+
+_FINGERPRINTS = """
+import json, sys
+from pathlib import Path
+from generator.build import build_site
+from generator.pagememo import fingerprint
+from generator.render import Renderer
+from generator.site import plan_site
+site = build_site(Path(sys.argv[1]), cache=None)
+key = Renderer().sources_key()
+print(json.dumps({page.path: fingerprint(key, page.template, page.context).hex()
+                  for page in plan_site(site.collection, site.analysis)}))
+"""
+
+
+def test_fingerprints_are_the_same_in_every_process(bundled):
+    prints = []
+    for seed in ("1", "2"):
+        result = subprocess.run([sys.executable, "-c", _FINGERPRINTS, str(bundled)], capture_output=True,
+                                text=True, cwd=ROOT, env=dict(os.environ, PYTHONHASHSEED=seed))
+        assert result.returncode == 0, result.stderr
+        prints.append(json.loads(result.stdout))
+    assert prints[0] == prints[1] and len(prints[0]) > 70
+
+
+def _reference_url(src, dst, directory_urls):
+    """The link from one page to another as the plan made it, one at a time, before links were
+    made once each (site._Links): the shared strings must be the same strings."""
+    from generator.site import _page_url
+
+    here = _page_url(src, directory_urls).split("/")[:-1]
+    there = _page_url(dst, directory_urls).split("/")
+    k = 0
+    while k < len(here) and k < len(there) - 1 and here[k] == there[k]:
+        k += 1
+    return Markup("../" * (len(here) - k) + "/".join(there[k:]) or "./")
+
+
+def test_links_made_once_are_the_links_made_one_by_one():
+    import itertools
+    import random
+
+    from generator.site import _Links
+
+    paths = ["index.md", "tags.md", "graph.md", "days/index.md", "days/2025-01-01.md", "days/2025-01-02.md",
+             "papers/x.md", "papers/y.md", "papers/index.md", "topics/t.md", "topics/index.md", "a/index.md",
+             "a/c.md", "a/b/c.md", "a/b/d.md", "a/b/index.md", "x/y/z/w.md"]
+    rng = random.Random(5)
+    for urls in (True, False):
+        for _ in range(20):  # the strings are shared across pages: any order of asking must do
+            links, made = _Links(urls), {}
+            for src, dst in rng.sample(list(itertools.product(paths, paths)), 200):
+                link = made.setdefault(src, links.linker(src))(dst)
+                assert link == _reference_url(src, dst, urls) and type(link) is Markup, (src, dst, urls)
+
+
+# The writer: records in the manifest let it skip reading what nobody touched since.
+
+def _as_if_written_later(out):
+    """Move the manifest's time on, as if it had been written a moment later: on a file system
+    with a coarse clock, the last pages and the manifest can share a tick, and such pages are
+    compared byte for byte (correct, but not what these tests look at)."""
+    later = time.time_ns() + 10**9
+    os.utime(out / MANIFEST, ns=(later, later))
+
+
+def test_an_untouched_file_is_neither_read_nor_rewritten(tmp_path, monkeypatch):
+    out = tmp_path / "out"
+    write_tree(out, {"a.md": "A", "b.md": "B", "c.md": "C"})
+    _as_if_written_later(out)
+    mtime = (out / "a.md").stat().st_mtime_ns
+    read = []
+    real = Path.read_bytes
+    monkeypatch.setattr(Path, "read_bytes", lambda self: read.append(self.name) or real(self))
+    report = write_tree(out, {"a.md": "A", "b.md": "B2", "c.md": "C"})
+    assert read == [] and report.unchanged == ("a.md", "c.md") and report.written == ("b.md",)
+    assert (out / "b.md").read_text() == "B2" and (out / "a.md").stat().st_mtime_ns == mtime
+
+
+def test_a_hand_edited_page_is_rewritten_even_with_its_old_size_and_time(tmp_path):
+    out = tmp_path / "out"
+    write_tree(out, {"a.md": "AAAA", "b.md": "BBBB"})
+    before = (out / "a.md").stat()
+    (out / "a.md").write_text("ZZZZ")  # same size, and the time set back as a careful tool would
+    os.utime(out / "a.md", ns=(before.st_atime_ns, before.st_mtime_ns))
+    report = write_tree(out, {"a.md": "AAAA", "b.md": "BBBB"})
+    assert report.written == ("a.md",) and (out / "a.md").read_text() == "AAAA"
+
+
+def test_a_change_in_the_manifests_own_clock_tick_is_compared(tmp_path):
+    out = tmp_path / "out"
+    write_tree(out, {"a.md": "AAAA"})
+    (out / "a.md").write_text("ZZZZ")
+    changed = (out / "a.md").stat().st_ctime_ns
+    os.utime(out / MANIFEST, ns=(changed, changed))  # the manifest and the edit in one tick
+    assert write_tree(out, {"a.md": "AAAA"}).written == ("a.md",)
+    assert (out / "a.md").read_text() == "AAAA"
+
+
+def test_a_link_where_the_page_was_is_compared_and_replaced(tmp_path):
+    out = tmp_path / "out"
+    write_tree(out, {"a.md": "AAAA"})
+    (tmp_path / "elsewhere.md").write_text("the author's")
+    (out / "a.md").unlink()
+    (out / "a.md").symlink_to(tmp_path / "elsewhere.md")
+    _as_if_written_later(out)
+    assert write_tree(out, {"a.md": "AAAA"}).written == ("a.md",)
+    assert (tmp_path / "elsewhere.md").read_text() == "the author's" and not (out / "a.md").is_symlink()
+
+
+def test_records_never_make_a_foreign_file_ours(tmp_path):
+    out = tmp_path / "out"
+    write_tree(out, {"a.md": "A"})
+    (out / "b.md").write_text("mine")  # the author's: no build made it
+    manifest = json.loads((out / MANIFEST).read_text())
+    manifest["records"]["b.md"] = f"4 {hashlib.sha256(b'ours').hexdigest()}"  # a record, but not listed
+    (out / MANIFEST).write_text(json.dumps(manifest))
+    _as_if_written_later(out)
+    with pytest.raises(GeneratorError, match="did not create"):
+        write_tree(out, {"a.md": "A", "b.md": "ours"})
+    assert (out / "b.md").read_text() == "mine"
+
+
+def test_the_manifest_still_lists_its_files_and_says_the_same_of_the_same_output(tmp_path):
+    first, second = tmp_path / "one", tmp_path / "two"
+    files = {"a.md": "A", "sub/b.md": "B"}
+    write_tree(first, files)
+    write_tree(second, files)
+    write_tree(second, files)  # a rebuild: nothing written, the same manifest
+    manifest = json.loads((first / MANIFEST).read_text())
+    assert manifest["files"] == ["a.md", "sub/b.md"]  # what older code reads
+    assert (first / MANIFEST).read_bytes() == (second / MANIFEST).read_bytes()

@@ -72,16 +72,22 @@ def concurrently(first: Callable[[], T], second: Callable[[], R], *, size: int =
     if size < MIN_ITEMS or _workers() < 2 or "fork" not in multiprocessing.get_all_start_methods() \
             or os.environ.get("PAPERSITE_WORKERS") == "1":
         return first(), second()
+    multiprocessing.active_children()  # reaps the children of earlier calls that have exited
     context = multiprocessing.get_context("fork")
     receive, send = context.Pipe(duplex=False)
     process = context.Process(target=_child, args=(first, send))  # not a daemon: it may start its own pool
     process.start()
     send.close()
+    received = False
     try:
         other = second()
         ok, value = receive.recv()
+        received = True
     finally:
-        process.join()
+        # A child that has sent its result is left to exit on its own (giving back a build's
+        # memory took it a tenth of a second); it is reaped by the next call, or at exit.
+        if not received:
+            process.join()
         receive.close()
     if not ok:
         exc, trace = value

@@ -116,8 +116,8 @@ def _without_cycle_collector():
 
 
 def _analysed(content: Path, *, curated: bool, progress: bool = False, cache: Path | None = None):
-    """Settings, collection, diagnostics, analysis, and what to keep in the cache: what building
-    and suggesting share."""
+    """Settings, collection, diagnostics, analysis, and the cache's entries to write back (by
+    kind, the changed ones only): what building and suggesting share."""
     settings = load_settings(content)
     digests = load_cache(cache, "digests")
     collection, diags, digests_used = read_collection(content, settings, progress=progress, known=digests)
@@ -129,10 +129,10 @@ def _analysed(content: Path, *, curated: bool, progress: bool = False, cache: Pa
                              previous=previous)
     keep = {}
     if cache is not None:  # only what changed is written again
-        keep.update((kind, cache_bytes(kept[kind])) for kind in KEPT if kept[kind] != previous[kind])
+        keep.update((kind, kept[kind]) for kind in KEPT if kept[kind] != previous[kind])
         for kind, old, new in (("digests", digests, digests_used), ("features", features, features_used)):
             if old.keys() != new.keys():
-                keep[kind] = cache_bytes(new)
+                keep[kind] = new
     return settings, collection, diags, analysis, keep
 
 
@@ -165,25 +165,26 @@ def _build_site(content: Path, *, templates: Path | None, site_name: str | None,
         files, kept = pagememo.render_pages(plan, renderer.render, memo, renderer.sources_key())
         return files, (cache_bytes(kept) if memo is not None and kept != memo else None)
 
-    def graph_and_feeds() -> tuple[str, dict[str, str]]:
-        """The map's data and the feeds: the feeds are made here, beside the pages rather than
-        after them, because this side takes less time than the pages (planned, fingerprinted and,
-        where changed, rendered by workers of their own)."""
+    def graph_and_feeds() -> tuple[str, dict[str, str], str, dict[str, bytes]]:
+        """The map's data, the feeds, the topic lock's text and the cache's files: made here,
+        beside the pages rather than after them, because this side takes less time than the
+        pages (planned, fingerprinted and, where changed, rendered by workers of their own)."""
         graph = graph_json(build_graph(collection, analysis, layout(collection, analysis, seed=settings.seed),
                                        directory_urls=directory_urls))
-        return graph, feeds(collection, analysis, site_name=site_name or settings.site_name,
-                            site_url=settings.site_url if site_url is None else site_url,
-                            directory_urls=directory_urls)
+        return (graph, feeds(collection, analysis, site_name=site_name or settings.site_name,
+                             site_url=settings.site_url if site_url is None else site_url,
+                             directory_urls=directory_urls),
+                lock_text(analysis.topic_lock), {kind: cache_bytes(entries) for kind, entries in keep.items()})
 
     # The map's layout and the pages do not depend on each other: side by side on large collections.
-    (graph, feed_files), (files, memo_bytes) = concurrently(graph_and_feeds, pages, size=len(collection.papers))
+    (graph, feed_files, lock, cached), (files, memo_bytes) = concurrently(graph_and_feeds, pages,
+                                                                          size=len(collection.papers))
     if memo_bytes is not None:
-        keep = {**keep, pagememo.KIND: memo_bytes}
+        cached[pagememo.KIND] = memo_bytes
     files["graph.json"] = graph
     files[MAP_SCRIPT] = theme_file(templates, "map.js").read_text(encoding="utf-8")
     files.update(feed_files)
-    return Site(dict(sorted(files.items())), collection, analysis, tuple(diags), lock_text(analysis.topic_lock),
-                keep)
+    return Site(dict(sorted(files.items())), collection, analysis, tuple(diags), lock, cached)
 
 
 def suggest_topics(content: Path) -> str:

@@ -98,10 +98,35 @@ def mkdocs_rows(n: int, work: Path) -> dict:
     rewritten = int(result.stdout.split("wrote ", 1)[1].split(" ", 1)[0])
     unchanged = int(result.stdout.split("files, ", 1)[1].split(" ", 1)[0])
     added = int(result.stdout.split(" new on ", 1)[0].rsplit("(", 1)[1])
+    refit = refit_row(n, extra, content, generated)
     return {"added": added, "added_day": extra.name.split(".")[0], "pages": len(pages), "search_s": search_s, "mkdocs_s": ours, "bare_mkdocs_s": bare, "ratio": ours / bare,
             "html_kb_mean": sum(sizes) / len(sizes) / 1024, "html_kb_max": sizes[-1] / 1024,
             "index_mb": index / 2 ** 20, "add_day_s": add, "rewritten": rewritten, "unchanged": unchanged,
-            **pagefind}
+            **pagefind, **refit}
+
+
+def refit_row(n: int, extra: Path, content: Path, out: Path) -> dict:
+    """The days after ``extra``, each added and built in turn, up to the first that takes the
+    collection past the next step at which the word weights are fitted again (see
+    generator.analysis.similarity.fitted_papers): the daily cost between steps, and on a step."""
+    from generator.analysis.similarity import next_fit
+
+    files = days()
+    later = files[files.index(extra) + 1:]
+    seen = set().union(*(_ids(f) for f in files[:files.index(extra) + 1]))
+    step = next_fit(len(seen))
+    between, crossing = [], None
+    for f in later:
+        seen |= _ids(f)
+        os.symlink(f, content / "digests" / f.name)
+        seconds, _, result = timed([PY, "-m", "generator.cli", "build", "--content", str(content), "--out", str(out)])
+        if len(seen) >= step:
+            crossing = (f.name.split(".")[0], seconds, int(result.stdout.split("wrote ", 1)[1].split(" ", 1)[0]))
+            break
+        between.append(seconds)
+    return {"between_s": between, "step": step,
+            "refit_day": crossing[0] if crossing else None, "refit_s": crossing[1] if crossing else None,
+            "refit_rewritten": crossing[2] if crossing else None}
 
 
 def pagefind_row(base: Path, content: Path) -> dict:
@@ -207,6 +232,11 @@ def main(argv: list[str]) -> int:
             print(f"{m['mkdocs_s']:9.1f} {m['bare_mkdocs_s']:7.1f} {m['ratio']:6.2f} {m['html_kb_mean']:13.1f} "
                   f"{m['html_kb_max']:7.1f} {m['index_mb']:9.1f} {search} {m['add_day_s']:10.1f} "
                   f"{m['rewritten']:10d} {m['unchanged']:10d}")
+            if m["refit_s"] is not None:
+                between = ", ".join(f"{x:.1f}" for x in m["between_s"])
+                print(f"\nThe days after it, one by one: {between + ' s; then ' if between else ''}{m['refit_day']}, "
+                      f"which takes the collection past {m['step']} papers and refits the word weights: "
+                      f"{m['refit_s']:.1f} s, {m['refit_rewritten']} files rewritten")
             print(f"\nThe same {mk} days with search: pagefind (mkdocs build with the papersite plugin): "
                   f"{m['pf_pages']} pages indexed")
             print(f"{'pagefind s':>10} {'pf index s':>10} {'pf MB':>6} {'pf search s':>11} {'pf KB fetched':>13}")

@@ -19,6 +19,7 @@ from . import pagememo
 from .analysis import KEPT, analyse, collection_features
 from .analysis.graph import build_graph, graph_json
 from .analysis.layout import layout
+from .analysis.similarity import fitted_papers, next_fit
 from .cache import cache_bytes, file_key, load_cache
 from .collection import build_collection, duplicate_diagnostics
 from .errors import Diagnostic, GeneratorError
@@ -56,6 +57,9 @@ class Site:
                 f"{len(a.topics)} topics; {len(self.diagnostics)} warnings")
         if a.ambiguous:
             text += f"; ambiguous names not linked: {', '.join(a.ambiguous)}"
+        fitted = int(fitted_papers(c).sum())
+        if fitted < len(c.papers):  # a daily build refits everything when the collection reaches the next step
+            text += f"; word weights from the first {fitted} papers (until {next_fit(len(c.papers))})"
         return text
 
 

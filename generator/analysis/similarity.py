@@ -23,7 +23,7 @@ from scipy import sparse
 from ..model import Collection, Related
 from .phrases import analyze
 
-__all__ = ["related_papers", "tfidf_matrix", "strongest_features", "paper_terms", "fitted_papers"]
+__all__ = ["related_papers", "tfidf_matrix", "strongest_features", "paper_terms", "fitted_papers", "next_fit"]
 
 _BLOCK = 2048
 FEATURES_PER_PAPER = 60
@@ -35,6 +35,19 @@ EXACT_UP_TO = 2000
 # largest step the collection has reached. Between steps every paper's vector stays the same
 # as days are added, so related lists change only where a new paper is closer.
 FIT_FROM = 500
+
+
+def _step(n: int) -> int:
+    size = FIT_FROM
+    while size + size // 4 <= n:
+        size += size // 4
+    return size
+
+
+def next_fit(n: int) -> int:
+    """The collection size at which the word weights are next fitted again."""
+    size = _step(n)
+    return size + size // 4 if n >= FIT_FROM else FIT_FROM + 1
 
 
 def fitted_papers(collection: Collection) -> np.ndarray:
@@ -50,9 +63,7 @@ def fitted_papers(collection: Collection) -> np.ndarray:
     n = len(papers)
     if n <= FIT_FROM:
         return np.ones(n, dtype=bool)
-    size = FIT_FROM
-    while size + size // 4 <= n:
-        size += size // 4
+    size = _step(n)
     firsts = sorted(p.dates[0] for p in papers)
     last_day = firsts[size - 1]  # the day on which the collection reached ``size`` papers
     return np.fromiter((p.dates[0] <= last_day for p in papers), dtype=bool, count=n)

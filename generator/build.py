@@ -9,7 +9,7 @@ from __future__ import annotations
 import contextlib
 import gc
 import logging
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Mapping
 
@@ -20,11 +20,12 @@ from .analysis import KEPT, analyse, collection_features
 from .analysis.graph import build_graph, graph_json
 from .analysis.layout import layout
 from .analysis.similarity import fitted_papers, next_fit
-from .cache import cache_bytes, file_key, load_cache
+from .cache import file_key, load_cache
 from .collection import build_collection, duplicate_diagnostics
 from .errors import Diagnostic, GeneratorError
 from .feeds import feeds
 from .model import Analysis, Collection
+from .output import write_cache
 from .parallel import concurrently, parallel_map
 from .readers import digest_files, read_digest
 from .render import Renderer, theme_file
@@ -46,7 +47,7 @@ class Site:
     analysis: Analysis
     diagnostics: tuple[Diagnostic, ...]
     lock: str = ""  # the topic lock to keep in the content folder for the next build
-    cache: Mapping[str, bytes] = field(default_factory=dict)  # cache files to write back (changed ones only)
+    cache: tuple[str, ...] = ()  # the kinds of cache file the build wrote back (changed ones only)
 
     def summary(self) -> str:
         c, a = self.collection, self.analysis
@@ -146,8 +147,10 @@ def build_site(content: Path, *, templates: Path | None = None, site_name: str |
     """Build the whole site in memory from the digests in ``content``.
 
     ``site_name`` and ``site_url`` override the settings (the MkDocs plugin passes mkdocs.yml's).
-    With a ``cache`` folder, earlier builds' per-digest and per-paper work is reused, and
-    ``Site.cache`` holds what to write back there (the caller writes it, as it writes the lock).
+    With a ``cache`` folder, earlier builds' work is reused, and what changed is written back
+    there (``Site.cache`` names the kinds written): during the build, beside the pages, and
+    pickled straight into the files, so that the caches' gigabyte of pickle at 60,000 papers is
+    never in memory at once.
     ``directory_urls`` is MkDocs' ``use_directory_urls``: the pages' raw-HTML links are final URLs.
     """
     with _without_cycle_collector():
@@ -167,28 +170,32 @@ def _build_site(content: Path, *, templates: Path | None, site_name: str | None,
         plan = SitePlan(collection, analysis, directory_urls=directory_urls)
         memo = None if cache is None else load_cache(cache, pagememo.KIND)
         files, kept = pagememo.render_pages(plan, renderer.render, memo, renderer.sources_key())
-        return files, (cache_bytes(kept) if memo is not None and kept != memo else None)
+        if memo is not None and kept != memo:
+            write_cache(cache, {pagememo.KIND: kept})
+            return files, (pagememo.KIND,)
+        return files, ()
 
-    def graph_and_feeds() -> tuple[str, dict[str, str], str, dict[str, bytes]]:
-        """The map's data, the feeds, the topic lock's text and the cache's files: made here,
-        beside the pages rather than after them, because this side takes less time than the
+    def graph_and_feeds() -> tuple[str, dict[str, str], str, tuple[str, ...]]:
+        """The map's data, the feeds, the topic lock's text, and the analysis' cache files written:
+        here, beside the pages rather than after them, because this side takes less time than the
         pages (planned, fingerprinted and, where changed, rendered by workers of their own)."""
         graph = graph_json(build_graph(collection, analysis, layout(collection, analysis, seed=settings.seed),
                                        directory_urls=directory_urls))
+        if cache is not None and keep:
+            write_cache(cache, keep)
         return (graph, feeds(collection, analysis, site_name=site_name or settings.site_name,
                              site_url=settings.site_url if site_url is None else site_url,
                              directory_urls=directory_urls),
-                lock_text(analysis.topic_lock), {kind: cache_bytes(entries) for kind, entries in keep.items()})
+                lock_text(analysis.topic_lock), tuple(keep))
 
     # The map's layout and the pages do not depend on each other: side by side on large collections.
-    (graph, feed_files, lock, cached), (files, memo_bytes) = concurrently(graph_and_feeds, pages,
-                                                                          size=len(collection.papers))
-    if memo_bytes is not None:
-        cached[pagememo.KIND] = memo_bytes
+    (graph, feed_files, lock, kept), (files, memo_kept) = concurrently(graph_and_feeds, pages,
+                                                                       size=len(collection.papers))
     files["graph.json"] = graph
     files[MAP_SCRIPT] = theme_file(templates, "map.js").read_text(encoding="utf-8")
     files.update(feed_files)
-    return Site(dict(sorted(files.items())), collection, analysis, tuple(diags), lock, cached)
+    return Site(dict(sorted(files.items())), collection, analysis, tuple(diags), lock,
+                tuple(sorted(kept + memo_kept)))
 
 
 def suggest_topics(content: Path) -> str:

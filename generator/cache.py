@@ -23,7 +23,7 @@ import pickle
 from pathlib import Path
 from typing import Any, Mapping
 
-__all__ = ["CACHE_FOLDER", "MARKER", "default_cache", "load_cache", "cache_bytes", "file_key"]
+__all__ = ["CACHE_FOLDER", "MARKER", "default_cache", "load_cache", "cache_bytes", "cache_header", "file_key"]
 
 CACHE_FOLDER = Path(".cache") / "papersite"  # beside the content folder, like Material's plugin caches
 MARKER = b"papersite cache\n"
@@ -70,6 +70,10 @@ def load_cache(folder: Path | None, kind: str) -> dict[str, Any]:
     return entries if isinstance(entries, dict) else {}
 
 
+def cache_header() -> bytes:
+    return MARKER + code_version().encode() + b"\n"
+
+
 def cache_bytes(entries: Mapping[str, Any]) -> bytes:
     """The file :func:`load_cache` reads back (written by :func:`generator.output.write_cache`)."""
-    return MARKER + code_version().encode() + b"\n" + pickle.dumps(dict(sorted(entries.items())), protocol=5)
+    return cache_header() + pickle.dumps(dict(sorted(entries.items())), protocol=5)

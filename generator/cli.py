@@ -8,7 +8,7 @@ from pathlib import Path
 from .build import build_site, suggest_topics
 from .errors import GeneratorError
 from .cache import default_cache
-from .output import add_file, write_cache, write_own_file, write_tree
+from .output import add_file, write_own_file, write_tree
 from .readers import digest_files, read_digest, reader_for
 from .settings import load_settings
 from .topicfiles import read_curated
@@ -26,8 +26,6 @@ def _build(args: argparse.Namespace) -> int:
     report = write_tree(Path(args.out), site.files)
     if write_own_file(Path(args.content) / LOCK_FILE, site.lock, marker=LOCK_HEADER):
         print(f"updated {Path(args.content) / LOCK_FILE}: keep it with the digests so topics stay put")
-    if cache is not None and site.cache:
-        write_cache(cache, site.cache)
     print(site.summary())
     print(f"wrote {len(report.written)} files, {len(report.unchanged)} unchanged, "
           f"{len(report.removed)} removed, into {args.out}")

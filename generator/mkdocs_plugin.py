@@ -37,7 +37,7 @@ from .pagefind import mark_for_pagefind, pagefind_executable
 from .rawhtml import placeholder, split_page
 from .render import default_templates, theme_file
 from .errors import GeneratorError
-from .output import write_cache, write_own_file
+from .output import write_own_file
 from .settings import SETTINGS_FILE, load_settings
 from .topicfiles import CURATED_FILE, LOCK_FILE, LOCK_HEADER
 
@@ -112,8 +112,6 @@ class PapersitePlugin(BasePlugin[PapersiteConfig]):
             site = build_site(self.content, templates=self.templates, site_name=config.site_name,
                               site_url=config.site_url or None, cache=cache,
                               directory_urls=config.use_directory_urls)
-            if cache is not None and site.cache:
-                write_cache(cache, site.cache)
             if write_own_file(self.content / LOCK_FILE, site.lock, marker=LOCK_HEADER):
                 log.info("papersite: updated %s (commit it so topics stay put)", self.content / LOCK_FILE)
         except GeneratorError as exc:

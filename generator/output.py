@@ -27,12 +27,13 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import pickle
 import stat
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Mapping
+from typing import BinaryIO, Callable, Mapping
 
-from .cache import MARKER
+from .cache import MARKER, cache_header
 from .errors import GeneratorError
 
 __all__ = ["write_tree", "write_own_file", "write_cache", "add_file", "WriteReport", "MANIFEST"]
@@ -94,13 +95,17 @@ def _temp_for(path: Path) -> Path:
     return path.with_name(_TMP + path.name)
 
 
-def _write_temp(path: Path, data: bytes, *, sync: bool = True) -> Path:
-    """``data`` under a temporary name beside ``path``; on disk before returning unless ``sync`` is
-    off (a tree of files is flushed once, with :func:`_flush`, instead of one fsync per file)."""
+def _write_temp(path: Path, data: bytes | Callable[[BinaryIO], object], *, sync: bool = True) -> Path:
+    """``data`` (or what ``data(file)`` writes) under a temporary name beside ``path``; on disk
+    before returning unless ``sync`` is off (a tree of files is flushed once, with
+    :func:`_flush`, instead of one fsync per file)."""
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = _temp_for(path)
     with open(tmp, "wb") as fh:
-        fh.write(data)
+        if callable(data):
+            data(fh)
+        else:
+            fh.write(data)
         if sync:
             fh.flush()
             os.fsync(fh.fileno())
@@ -245,10 +250,12 @@ def add_file(path: Path, data: bytes) -> bool:
     return True
 
 
-def write_cache(folder: Path, caches: Mapping[str, bytes]) -> None:
+def write_cache(folder: Path, caches: Mapping[str, bytes | Mapping]) -> None:
     """Replace papersite's cache files (``<kind>.pickle``, each starting with the cache's marker) in
-    ``folder``. A file there that papersite did not write is left alone (that kind is then not
-    cached), and a cache that cannot be written only costs the next build time."""
+    ``folder``: from their bytes (:func:`generator.cache.cache_bytes`), or from their entries,
+    pickled straight into the file (at 60,000 papers the caches are a gigabyte of pickle, which
+    need not be in memory at once). A file there that papersite did not write is left alone (that
+    kind is then not cached), and a cache that cannot be written only costs the next build time."""
     folder = Path(folder)
     try:
         folder.mkdir(parents=True, exist_ok=True)
@@ -258,6 +265,11 @@ def write_cache(folder: Path, caches: Mapping[str, bytes]) -> None:
                 with open(path, "rb") as fh:
                     if fh.read(len(MARKER)) != MARKER:
                         continue
-            os.replace(_write_temp(path, data), path)
+            if not isinstance(data, (bytes, bytearray)):
+                entries = data
+                data = lambda fh: (fh.write(cache_header()),  # noqa: E731
+                                   pickle.dump(dict(sorted(entries.items())), fh, protocol=5))
+            # Not synced to the disk: a cache file cut short by a crash is ignored when read.
+            os.replace(_write_temp(path, data, sync=False), path)
     except OSError:
         pass

@@ -105,17 +105,23 @@ def _weigh(counts, idf: np.ndarray):
     return counts
 
 
+def _columns(docs: list[list[str]], index: Mapping[str, int]) -> np.ndarray:
+    return np.fromiter(map(index.get, chain.from_iterable(docs), repeat(-1)), dtype=np.int64,
+                       count=sum(map(len, docs)))
+
+
+def _title_rows(per_paper: list[tuple], index: Mapping[str, int], width: int):
+    """Which features of the vocabulary each paper's title carries (binary rows)."""
+    titles = [_split(t) for t, _, _ in per_paper]
+    cols = _columns(titles, index)
+    return _matrix(cols, np.ones(len(cols)), [len(t) for t in titles], width)
+
+
 def _lookup(per_paper: list[tuple], index: Mapping[str, int], width: int):
     """Weighable count rows and binary title rows of some papers in a known vocabulary."""
     words = [_split(w) for _, w, _ in per_paper]
-    cols = np.fromiter(map(index.get, chain.from_iterable(words), repeat(-1)), dtype=np.int64,
-                       count=sum(map(len, words)))
     counts = np.frombuffer(b"".join(c for _, _, c in per_paper), dtype=np.uint32)
-    titles = [_split(t) for t, _, _ in per_paper]
-    title_cols = np.fromiter(map(index.get, chain.from_iterable(titles), repeat(-1)), dtype=np.int64,
-                             count=sum(map(len, titles)))
-    return (_matrix(cols, counts, [len(w) for w in words], width),
-            _matrix(title_cols, np.ones(len(title_cols)), [len(t) for t in titles], width))
+    return _matrix(_columns(words, index), counts, [len(w) for w in words], width), _title_rows(per_paper, index, width)
 
 
 def _stacked(rows: list[tuple[bytes, bytes]], width: int, dtype) -> sparse.csr_matrix:
@@ -189,11 +195,7 @@ def tfidf_matrix(collection: Collection, terms: Mapping[str, tuple] | None = Non
     counts = np.frombuffer(b"".join(c for _, _, c in per_paper), dtype=np.uint32)
     idf = np.log((1.0 + m) / (1.0 + df[kept[order]].astype(np.float64))) + 1.0
     matrix = _weigh(_matrix(column[first], counts, sizes, len(features)), idf)
-    titles = [_split(t) for t, _, _ in per_paper]
-    index = {t: i for i, t in enumerate(features)}
-    cols = np.fromiter(map(index.get, chain.from_iterable(titles), repeat(-1)), dtype=np.int64,
-                       count=sum(map(len, titles)))
-    titled = _matrix(cols, np.ones(len(cols)), [len(t) for t in titles], len(features))
+    titled = _title_rows(per_paper, {t: i for i, t in enumerate(features)}, len(features))
     known = dict(zip(keys, zip(_row_bytes(matrix), _row_bytes(titled))))
     return matrix, np.asarray(features), titled, {"fit": fit, "features": tuple(features), "idf": idf.tobytes(),
                                                   "rows": {k: known[k] for k in sorted(known)}}

@@ -164,9 +164,9 @@ def _build_site(content: Path, *, templates: Path | None, site_name: str | None,
                                                             cache=cache)
     renderer = Renderer(templates)
 
-    def pages() -> tuple[dict[str, str], bytes | None]:
-        """The pages, and the render memo to keep when it changed (unchanged pages are taken from
-        the previous build's memo: :mod:`generator.pagememo`)."""
+    def pages() -> tuple[dict[str, str], tuple[str, ...]]:
+        """The pages, and the render memo's kind if it changed and was written back (unchanged
+        pages are taken from the previous build's memo: :mod:`generator.pagememo`)."""
         plan = SitePlan(collection, analysis, directory_urls=directory_urls)
         memo = None if cache is None else load_cache(cache, pagememo.KIND)
         files, kept = pagememo.render_pages(plan, renderer.render, memo, renderer.sources_key())

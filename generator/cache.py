@@ -2,16 +2,23 @@
 
 A group adds one digest a day to a collection of tens of thousands of papers; reading every
 digest again and re-reading every abstract for its names would make each day cost the whole
-year. Two kinds of result depend on nothing but their own input, so they are kept between
-builds, keyed by a hash of that input:
+year. Results that depend on nothing but their own input are kept between builds, keyed by a
+hash of that input:
 
 - ``digests``: the records and messages of a digest file, by the file's bytes and name;
-- ``features``: each paper's acronyms and candidate names, by the paper's text.
+- ``features``: each paper's acronyms, candidate names and counted words, by the paper's text;
+- ``vectors``: each paper's text vector, while the papers the word weights are fitted on stay
+  the same (:func:`generator.analysis.similarity.tfidf_matrix`);
+- ``neighbours``: each paper's related list, by a hash of its vector
+  (:func:`generator.analysis.similarity.related_papers`);
+- ``words`` and ``mentions``: where each text writes the names looked for so far
+  (:mod:`generator.analysis.scans`);
+- ``pages``: each page's text, by a hash of its template and context (:mod:`generator.pagememo`).
 
-Everything else is computed afresh from them, so a build with the cache gives exactly the
-output of a build without it (the tests check this). Entries are dropped when no build uses
-them any more, and the whole cache is ignored when the generator's code changes (the code's
-hash is part of every file). The cache is the project's own working data, like its code: it
+Each is used only where it gives what computing afresh would, so a build with the cache gives
+exactly the output of a build without it (the tests check this, also day by day). Entries are
+dropped when no build uses them any more, and the whole cache is ignored when the generator's
+code changes (the code's hash is part of every file). The cache is the project's own working data, like its code: it
 is read with :mod:`pickle`, so only papersite's own files in the cache folder are read (they
 start with a marker line), and papersite writes nowhere else in that folder.
 """
@@ -21,9 +28,9 @@ import functools
 import hashlib
 import pickle
 from pathlib import Path
-from typing import Any, Mapping
+from typing import Any
 
-__all__ = ["CACHE_FOLDER", "MARKER", "default_cache", "load_cache", "cache_bytes", "cache_header", "file_key"]
+__all__ = ["CACHE_FOLDER", "MARKER", "default_cache", "load_cache", "cache_header", "file_key"]
 
 CACHE_FOLDER = Path(".cache") / "papersite"  # beside the content folder, like Material's plugin caches
 MARKER = b"papersite cache\n"
@@ -71,9 +78,5 @@ def load_cache(folder: Path | None, kind: str) -> dict[str, Any]:
 
 
 def cache_header() -> bytes:
+    """How a cache file begins: :func:`load_cache` reads only files of papersite and of this code."""
     return MARKER + code_version().encode() + b"\n"
-
-
-def cache_bytes(entries: Mapping[str, Any]) -> bytes:
-    """The file :func:`load_cache` reads back (written by :func:`generator.output.write_cache`)."""
-    return cache_header() + pickle.dumps(dict(sorted(entries.items())), protocol=5)

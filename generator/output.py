@@ -250,26 +250,27 @@ def add_file(path: Path, data: bytes) -> bool:
     return True
 
 
-def write_cache(folder: Path, caches: Mapping[str, bytes | Mapping]) -> None:
-    """Replace papersite's cache files (``<kind>.pickle``, each starting with the cache's marker) in
-    ``folder``: from their bytes (:func:`generator.cache.cache_bytes`), or from their entries,
+def write_cache(folder: Path, caches: Mapping[str, Mapping]) -> None:
+    """Replace papersite's cache files (``<kind>.pickle``: the cache's marker, the code's version,
+    the entries' pickle; read by :func:`generator.cache.load_cache`) in ``folder``. The entries are
     pickled straight into the file (at 60,000 papers the caches are a gigabyte of pickle, which
     need not be in memory at once). A file there that papersite did not write is left alone (that
     kind is then not cached), and a cache that cannot be written only costs the next build time."""
     folder = Path(folder)
     try:
         folder.mkdir(parents=True, exist_ok=True)
-        for kind, data in sorted(caches.items()):
+        for kind, entries in sorted(caches.items()):
             path = folder / f"{kind}.pickle"
             if path.exists():
                 with open(path, "rb") as fh:
                     if fh.read(len(MARKER)) != MARKER:
                         continue
-            if not isinstance(data, (bytes, bytearray)):
-                entries = data
-                data = lambda fh: (fh.write(cache_header()),  # noqa: E731
-                                   pickle.dump(dict(sorted(entries.items())), fh, protocol=5))
+
+            def pickled(fh, entries=entries):
+                fh.write(cache_header())
+                pickle.dump(dict(sorted(entries.items())), fh, protocol=5)
+
             # Not synced to the disk: a cache file cut short by a crash is ignored when read.
-            os.replace(_write_temp(path, data, sync=False), path)
+            os.replace(_write_temp(path, pickled, sync=False), path)
     except OSError:
         pass

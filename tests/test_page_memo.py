@@ -18,7 +18,7 @@ from markupsafe import Markup
 
 from conftest import ROOT
 from generator.build import build_site
-from generator.cache import cache_bytes, load_cache
+from generator.cache import load_cache
 from generator.errors import GeneratorError
 from generator.model import Paper, Topic
 from generator.output import MANIFEST, write_cache, write_tree
@@ -117,7 +117,7 @@ def test_memo_entries_of_another_shape_are_rendered_again(bundled, tmp_path, ren
     memo = load_cache(folder, "pages")
     damaged = {path: (mark, data.decode("utf-8") + "stale") if i % 3 == 0 else (mark,) if i % 3 == 1 else None
                for i, (path, (mark, data)) in enumerate(sorted(memo.items()))}
-    write_cache(folder, {"pages": cache_bytes(damaged)})
+    write_cache(folder, {"pages": damaged})
     rendered.clear()
     second = _build(bundled, folder)
     assert len(rendered) == len(_pages(first)) and second.files == first.files

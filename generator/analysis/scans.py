@@ -8,8 +8,9 @@ so a build looks through the papers it has seen before only for the names it had
 for, and through new papers for all of them. What is found for a (text, name) pair does not
 depend on any other paper or name, so the results equal a full scan's, hit for hit.
 
-A memo is a plain dict (kept in the build cache as ``scans``): the names it covers, and what
-was found in each text, by a hash of the text.
+A memo is a plain dict (kept in the build cache as ``words`` for the name rules and
+``mentions`` for the mention finder): the names it covers, and what was found in each text, by a
+hash of the text.
 """
 from __future__ import annotations
 

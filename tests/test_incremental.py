@@ -10,11 +10,12 @@ from types import SimpleNamespace
 
 import numpy as np
 import pytest
+from hypothesis import given, settings, strategies as st
 from scipy import sparse
 
 from conftest import ROOT
 
-from generator.analysis.scans import WordScan
+from generator.analysis.scans import WordScan, _WholeWords, automaton, whole_words
 from generator.analysis.similarity import fitted_papers, related_papers
 
 CORPUS = ROOT.parent / "shared" / "data" / "arxiv-daily"
@@ -70,6 +71,19 @@ def test_known_texts_are_searched_only_for_new_forms_and_find_the_same():
     assert again.written({"segment anything"}, "low") == [set(), {"segment anything"}]
     fresh = WordScan(collection)
     assert fresh.written({"CLIP", "CLIPPER", "SAM 2"}, "raw") == [{"CLIP", "CLIPPER"}, {"SAM 2"}]
+
+
+_CHARS = "abAB1é_- .(İ'ß"
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(_CHARS, max_size=40),
+       st.sets(st.text(_CHARS, min_size=1, max_size=5).filter(lambda f: f == f.strip()), max_size=8))
+def test_whole_words_by_runs_are_those_of_the_automaton(text, forms):
+    """The runs' shortcut (one-run forms by set intersection) finds what the automaton does
+    (forms are names: they neither begin nor end with a space)."""
+    padded = f" {text} "
+    assert _WholeWords(forms)(padded) == whole_words(automaton(forms), padded)
 
 
 def test_word_weights_are_fitted_on_the_earliest_days_in_steps_of_a_quarter():

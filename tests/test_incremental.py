@@ -16,6 +16,7 @@ from scipy import sparse
 from conftest import ROOT
 
 from generator.analysis.scans import WordScan, _WholeWords, automaton, whole_words
+from generator.analysis import similarity
 from generator.analysis.similarity import fitted_papers, related_papers
 
 CORPUS = ROOT.parent / "shared" / "data" / "arxiv-daily"
@@ -84,6 +85,20 @@ def test_whole_words_by_runs_are_those_of_the_automaton(text, forms):
     (forms are names: they neither begin nor end with a space)."""
     padded = f" {text} "
     assert _WholeWords(forms)(padded) == whole_words(automaton(forms), padded)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.sampled_from(["a", "b", "a b", "c", "b c a", "é"]), max_size=30))
+def test_features_are_numbered_by_first_occurrence_even_when_hashes_collide(flat):
+    """Sorting hashes numbers the features as a dict of first positions would; and where two
+    strings share a hash (every hash 0 here), the dict decides."""
+    expected = [flat.index(s) for s in flat]
+    assert similarity._first_occurrences(list(flat)).tolist() == expected
+    similarity.hash = lambda s: 0
+    try:
+        assert similarity._first_occurrences(list(flat)).tolist() == expected
+    finally:
+        del similarity.hash
 
 
 def test_word_weights_are_fitted_on_the_earliest_days_in_steps_of_a_quarter():

@@ -299,9 +299,15 @@ def related_papers(collection: Collection, matrix, *, k: int = 5, min_weight: fl
         top[i] = cols[order], vals[order]
 
     def rows_against(rows: list[int], columns, targets: np.ndarray | None = None):
+        """Each row's cosines with ``columns``, only those that can count (``min_weight``): most
+        of a row's thousands of cosines are below it, and leaving them out block by block is
+        numpy's work instead of each row's."""
+        against = columns.T.tocsr()  # once, not for every block
         for lo in range(0, len(rows), _BLOCK):
             chunk = rows[lo:lo + _BLOCK]
-            block = (matrix[chunk] @ columns.T).tocsr()
+            block = matrix[chunk] @ against
+            block.data[block.data < min_weight] = 0
+            block.eliminate_zeros()
             for r, i in enumerate(chunk):
                 cols = block.indices[block.indptr[r]:block.indptr[r + 1]]
                 yield i, (cols if targets is None else targets[cols]), block.data[block.indptr[r]:block.indptr[r + 1]]

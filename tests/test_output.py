@@ -66,15 +66,15 @@ def test_a_build_that_dies_while_writing_leaves_the_previous_output_intact(tmp_p
     out = tmp_path / "out"
     write_tree(out, {"a.md": "old A", "b.md": "old B", "c.md": "old C"})
     calls = {"n": 0}
-    real = output._write_temp
+    real = output._stage
 
-    def dying(path, data, **how):
+    def dying(path, data):
         calls["n"] += 1
         if calls["n"] == 3:
             raise KeyboardInterrupt("killed")
-        return real(path, data, **how)
+        return real(path, data)
 
-    monkeypatch.setattr(output, "_write_temp", dying)
+    monkeypatch.setattr(output, "_stage", dying)
     with pytest.raises(KeyboardInterrupt):
         write_tree(out, {"a.md": "new A", "b.md": "new B", "c.md": "new C"})
     assert [(out / n).read_text() for n in ("a.md", "b.md", "c.md")] == ["old A", "old B", "old C"]

@@ -168,7 +168,8 @@ def find_mentions(collection: Collection, table: AliasTable, *,
     scans = scans or {}
     before_all = scans.get("papers", {})
     everything = _automata(forms)
-    new = _automata(forms - scans.get("forms", frozenset()))
+    looked_for = scans.get("forms", frozenset())
+    new = _automata(forms - looked_for) if looked_for else everything  # the same automata, made once
     by_key = {(a.paper, a.name): a for items in aliases.values() for a in items}
 
     def of_paper(item):

@@ -37,8 +37,26 @@ def _rows(n, width=40, seed=0):
     return sparse.csr_matrix(dense.astype(np.float32))
 
 
+def test_each_pair_worked_out_once_gives_the_lists_of_each_row_against_all(monkeypatch):
+    """Blocks of rows hand their cosines to the later rows (many blocks here) and the lists are
+    those of one block of everything, and the closest by a dense product."""
+    rows = _rows(300, seed=3)
+    collection = _collection([f"p{i:04d}" for i in range(300)])
+    whole, whole_state = related_papers(collection, rows, k=5)
+    monkeypatch.setattr(similarity, "_BLOCK", 16)
+    blocks, blocks_state = related_papers(collection, rows, k=5)
+    assert blocks == whole and blocks_state == whole_state
+    dense = (rows @ rows.T).toarray().astype(np.float64)
+    np.fill_diagonal(dense, -1)
+    for i in range(300):
+        closest = [f"p{j:04d}" for j in np.argsort(-dense[i], kind="stable")[:5] if dense[i, j] >= 0.02]
+        assert [r.target for r in whole[f"p{i:04d}"]] == closest
+
+
+@pytest.mark.parametrize("block", [2048, 16])
 @pytest.mark.parametrize("change", ["add", "add-and-change", "add-and-remove", "nothing"])
-def test_merged_related_lists_equal_a_full_computation(change):
+def test_merged_related_lists_equal_a_full_computation(change, block, monkeypatch):
+    monkeypatch.setattr(similarity, "_BLOCK", block)
     rows = _rows(400)
     ids = [f"p{i:04d}" for i in range(400)]
     old = list(range(300))

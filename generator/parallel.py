@@ -13,10 +13,11 @@ from __future__ import annotations
 
 import multiprocessing
 import os
+import threading
 import traceback
-from typing import Callable, Sequence, TypeVar
+from typing import Any, Callable, Sequence, TypeVar
 
-__all__ = ["parallel_map", "concurrently", "MIN_ITEMS"]
+__all__ = ["parallel_map", "concurrently", "handing_over", "MIN_ITEMS"]
 
 T = TypeVar("T")
 R = TypeVar("R")
@@ -69,21 +70,62 @@ def concurrently(first: Callable[[], T], second: Callable[[], R], *, size: int =
     Both must be pure (nothing they change is seen by the other). Below ``MIN_ITEMS`` items of
     work (``size``), without fork, or with PAPERSITE_WORKERS=1, they run one after the other.
     """
+    return handing_over(lambda receive: first(), lambda send: second(), size=size)
+
+
+def handing_over(first: Callable[[Callable[[], Any]], T], second: Callable[[Callable[[Any], None]], R], *,
+                 size: int = MIN_ITEMS) -> tuple[T, R]:
+    """``(first(receive), second(send))`` side by side, as :func:`concurrently`, where ``second``
+    hands one value to ``first`` on the way: it calls ``send(value)`` once, and ``first``'s
+    ``receive()`` waits for that value. So ``first`` can begin with what needs nothing from
+    ``second`` (the name rules need no text vectors) instead of waiting for all of it.
+
+    Run one after the other (small jobs, no fork, PAPERSITE_WORKERS=1), ``second`` goes first.
+    """
     if size < MIN_ITEMS or _workers() < 2 or "fork" not in multiprocessing.get_all_start_methods() \
             or os.environ.get("PAPERSITE_WORKERS") == "1":
-        return first(), second()
+        handed: list = []
+        other = second(handed.append)
+        return first(lambda: handed[0]), other
     multiprocessing.active_children()  # reaps the children of earlier calls that have exited
     context = multiprocessing.get_context("fork")
-    receive, send = context.Pipe(duplex=False)
-    process = context.Process(target=_child, args=(first, send))  # not a daemon: it may start its own pool
+    receive, send = context.Pipe(duplex=False)  # the child's result
+    take, give = context.Pipe(duplex=False)  # the value handed over
+
+    def child():
+        give.close()  # the forked copy of the giving end would keep the child's own wait open
+        receive.close()
+        return first(take.recv)
+
+    process = context.Process(target=_child, args=(child, send))  # not a daemon: it may start its own pool
     process.start()
     send.close()
+    take.close()
+
+    def send_value(value) -> None:
+        try:
+            give.send(value)
+        except (BrokenPipeError, ConnectionResetError, OSError):
+            pass  # the child has failed, or the step has ended: its error is waiting in the result pipe
+
+    senders: list[threading.Thread] = []
+
+    def hand(value) -> None:
+        # From a thread: a pipe holds 64 KB, and the child reads only when it asks for the value,
+        # so sending from this thread would stop ``second`` until then.
+        senders.append(threading.Thread(target=send_value, args=(value,), daemon=True))
+        senders[-1].start()
+
     received = False
     try:
-        other = second()
+        other = second(hand)
+        for sender in senders:
+            sender.join()
+        give.close()
         ok, value = receive.recv()
         received = True
     finally:
+        give.close()  # a child still waiting for the value gets EOFError instead of waiting forever
         # A child that has sent its result is left to exit on its own (giving back a build's
         # memory took it a tenth of a second); it is reaped by the next call, or at exit.
         if not received:

@@ -3,7 +3,7 @@ import os
 
 import pytest
 
-from generator.parallel import MIN_ITEMS, concurrently, parallel_map
+from generator.parallel import MIN_ITEMS, concurrently, handing_over, parallel_map
 
 forking = pytest.mark.skipif(len(os.sched_getaffinity(0)) < 2, reason="needs two cores to fork")
 
@@ -23,6 +23,38 @@ def test_concurrently_reraises_what_the_other_process_raised():
 
     with pytest.raises(ValueError, match="in the child"):
         concurrently(boom, lambda: 1, size=MIN_ITEMS)
+
+
+@pytest.mark.parametrize("size", [MIN_ITEMS, 10])
+def test_a_value_handed_over_midway_reaches_the_other_step(size):
+    big = list(range(200_000))  # more than a pipe holds at once
+
+    def first(receive):
+        begun = os.getpid()
+        return begun, sum(receive())
+
+    def second(send):
+        send(big)
+        return "done"
+
+    (pid, total), other = handing_over(first, second, size=size)
+    assert total == sum(big) and other == "done"
+    assert (pid != os.getpid()) == (size >= MIN_ITEMS and len(os.sched_getaffinity(0)) >= 2)
+
+
+@forking
+def test_a_step_that_fails_on_either_side_of_a_hand_over_neither_hangs_nor_hides_it():
+    def failing_first(receive):
+        raise ValueError("before receiving")
+
+    with pytest.raises(ValueError, match="before receiving"):
+        handing_over(failing_first, lambda send: send(list(range(200_000))), size=MIN_ITEMS)
+
+    def failing_second(send):
+        raise KeyError("before sending")
+
+    with pytest.raises(KeyError, match="before sending"):  # the child waiting for the value is let go
+        handing_over(lambda receive: receive(), failing_second, size=MIN_ITEMS)
 
 
 def test_small_work_stays_in_this_process():

@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Mapping
 
 from ..model import Analysis, Collection
-from ..parallel import concurrently
+from ..parallel import handing_over
 from .aliases import alias_table
 from .features import PaperFeatures, collection_features
 from .mentions import find_mentions
@@ -58,25 +58,29 @@ def analyse(collection: Collection, *, related_k: int = 5, seed: int = 42,
     writes the names looked for (:mod:`.scans`). ``features`` (from :func:`collection_features`) and ``previous`` (what
     an earlier build kept) may come from the build cache; the result is the same without them.
 
-    After the text vectors, two chains that do not depend on each other run side by side on
-    large collections: names then mentions, beside related papers then topics."""
+    Two chains run side by side on large collections: names then mentions, beside text vectors,
+    related papers then topics. The names need no text vectors, so they are found while the
+    vectors are worked out; the mentions get the vectors handed over (to tell apart the papers
+    that introduce one name)."""
     if features is None:
         features, _ = collection_features(collection)
     previous = previous or {}
     size = len(collection.papers)
-    matrix, terms, titled, vectors = tfidf_matrix(collection, _terms(features), previous.get("vectors"))
 
-    def links():
+    def links(vectors):
         table, words = alias_table(collection, _candidates(features), previous.get("words"))
-        return (table, words, *find_mentions(collection, table, similarity=_cosine(collection, matrix),
+        return (table, words, *find_mentions(collection, table, similarity=_cosine(collection, vectors()),
                                              scans=previous.get("mentions")))
 
-    def relate():
+    def relate(hand_over):
+        matrix, terms, titled, vectors = tfidf_matrix(collection, _terms(features), previous.get("vectors"))
+        hand_over(matrix)
         related, neighbours = related_papers(collection, matrix, k=related_k, previous=previous.get("neighbours"))
-        return related, neighbours, find_topics(collection, related, (matrix, terms, titled), curated=curated,
-                                                locked=locked, seed=seed)
+        return vectors, related, neighbours, find_topics(collection, related, (matrix, terms, titled),
+                                                         curated=curated, locked=locked, seed=seed)
 
-    (table, words, mentions, ambiguous, hits), (related, neighbours, topics) = concurrently(links, relate, size=size)
+    (table, words, mentions, ambiguous, hits), (vectors, related, neighbours, topics) = handing_over(
+        links, relate, size=size)
     aliases = dict(table.aliases)
     return Analysis(
         aliases=aliases, mentions=mentions, related=related,

@@ -10,7 +10,6 @@ from __future__ import annotations
 import html
 import math
 
-import networkx as nx
 
 from .model import Analysis, Collection
 
@@ -29,6 +28,8 @@ def collection_svg(collection: Collection, analysis: Analysis, *, seed: int = 42
     ids = list(collection.papers)
     if not ids or len(ids) > MAX_NODES:
         return None
+    import networkx as nx  # here: only small collections draw it, and importing it is a tenth of a second
+
     graph = nx.Graph()
     graph.add_nodes_from(ids)
     for items in analysis.related.values():

@@ -17,7 +17,7 @@ from tqdm import tqdm
 
 from . import pagememo
 from .analysis import KEPT, analyse, collection_features
-from .analysis.graph import build_graph, graph_json
+from .analysis.graph import graph_data, graph_json
 from .analysis.layout import layout
 from .analysis.similarity import fitted_papers, next_fit
 from .cache import file_key, load_cache
@@ -179,7 +179,7 @@ def _build_site(content: Path, *, templates: Path | None, site_name: str | None,
         """The map's data, the feeds, the topic lock's text, and the analysis' cache files written:
         here, beside the pages rather than after them, because this side takes less time than the
         pages (planned, fingerprinted and, where changed, rendered by workers of their own)."""
-        graph = graph_json(build_graph(collection, analysis, layout(collection, analysis, seed=settings.seed),
+        graph = graph_json(graph_data(collection, analysis, layout(collection, analysis, seed=settings.seed),
                                        directory_urls=directory_urls))
         if cache is not None and keep:
             write_cache(cache, keep)

@@ -38,6 +38,18 @@ def test_graph_json_is_node_link_data_that_networkx_reads_back():
     assert all(set(graph.nodes[n]["topics"]) <= topic_ids for n in papers)
 
 
+def test_graph_data_is_what_networkx_gives_for_the_multigraph(bundled_site):
+    """graph.json is written without making the graph; it is node_link_data of that graph."""
+    from generator.analysis.graph import build_graph, graph_data, graph_json
+
+    site = bundled_site
+    data = graph_data(site.collection, site.analysis, directory_urls=True)
+    graph = build_graph(site.collection, site.analysis, directory_urls=True)
+    assert isinstance(graph, nx.MultiDiGraph) and graph.number_of_edges() == len(data["edges"])
+    assert graph_json(nx.node_link_data(graph, edges="edges")) == graph_json(data)
+    assert json.loads(site.files["graph.json"])["nodes"][0].keys() >= {"id", "x", "y", "url"}
+
+
 def test_a_pair_can_carry_both_kinds_of_edge():
     site = build_site(ROOT / "content")
     graph = nx.node_link_graph(json.loads(site.files["graph.json"]))

@@ -101,12 +101,26 @@ def _yaml_entry(key: str, value) -> str:
     return f"{key}: {_yaml_scalar(value)}\n"
 
 
+_URL_SAFE = ":/?#@!$&'*+,;=%-._~"
+# An http(s) URL with a host, in characters that quote() leaves as they are: most URLs (every
+# arXiv link) are such, and are given back as they are without parsing (a sixth of planning a
+# paper page).
+_PLAIN_URL = re.compile(r"(?i:https?)://[A-Za-z0-9_.\-~:@!$&'*+,;=%]+(?:[/?#][A-Za-z0-9_.\-~:/?#@!$&'*+,;=%]*)?")
+
+
 def safe_url(url: str) -> Markup | None:
     """The URL if it is http(s), percent-encoded so it cannot break out of a Markdown link."""
+    url = url.strip()
+    if _PLAIN_URL.fullmatch(url):
+        return Markup(url)
+    return _checked_url(url)
+
+
+def _checked_url(url: str) -> Markup | None:
     try:
-        parts = urlsplit(url.strip())
+        parts = urlsplit(url)
     except ValueError:
         return None
     if parts.scheme.lower() not in ("http", "https") or not parts.netloc:
         return None
-    return Markup(quote(url.strip(), safe=":/?#@!$&'*+,;=%-._~"))
+    return Markup(quote(url, safe=_URL_SAFE))

@@ -1,7 +1,9 @@
 import markdown
 import yaml
 
-from generator.escape import highlight, markdown_text, safe_url, yaml_front_matter
+from hypothesis import given, settings, strategies as st
+
+from generator.escape import _checked_url, highlight, markdown_text, safe_url, yaml_front_matter
 from generator.render import Renderer
 
 
@@ -46,3 +48,12 @@ def test_only_http_urls_are_links():
 def test_templates_escape_by_default():
     env = Renderer().env
     assert env.from_string("{{ x }}").render(x="<b>") == "&#60;b&#62;"
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.sampled_from(["http://", "https://", "HTTP://", "ftp://", "http:", "http:///", " https://", ""]),
+       st.text("aZ09-._~:/?#[]@!$&'()*+,;=% \"<>\\^`{|}é\t", max_size=30))
+def test_urls_given_back_as_they_are_are_those_the_parser_accepts_unchanged(scheme, rest):
+    """The shortcut for plain URLs gives what parsing and quoting give, for any text."""
+    url = scheme + rest
+    assert safe_url(url) == _checked_url(url.strip())

@@ -36,7 +36,9 @@ _SURROGATE_RE = re.compile(r"[\ud800-\udfff]")
 _SPACE_RE = re.compile(r"\s+")
 _URL_RE = re.compile(r"""https?://[^\s<>"'`{}|\\^\[\]]+""", re.IGNORECASE)
 _WORD_RE = re.compile(r"\w+")
-_SENTENCE_END_RE = re.compile(r"(?<=[.!?])\s+(?=[A-Z0-9\"'(\[])")
+# The space after a sentence's last mark (matched with the mark: a pattern that opens with a
+# character class is searched for that character, where a look-behind is tried everywhere).
+_SENTENCE_END_RE = re.compile(r"[.!?](\s+)(?=[A-Z0-9\"'(\[])")
 
 
 def latex_to_unicode(text: str) -> str:
@@ -89,14 +91,15 @@ def find_urls(text: str) -> list[str]:
 def sentences(text: str) -> tuple[tuple[int, int], ...]:
     """Spans of the sentences of ``text``: evidence for a mention is one sentence.
 
-    Remembered for the last texts asked about: alias rules ask once per candidate name."""
+    Remembered for the last texts asked about: acronym and alias rules split the same abstract."""
     spans, start = [], 0
     for m in _SENTENCE_END_RE.finditer(text):
+        end = m.start(1)
         # "e.g. CLIP" and "et al. 2020" do not end a sentence.
-        before = text[max(0, m.start() - 6):m.start()].lower()
+        before = text[max(0, end - 6):end].lower()
         if before.endswith(("e.g.", "i.e.", "al.", "vs.", "cf.", "etc.", "fig.", "eq.")):
             continue
-        spans.append((start, m.start()))
+        spans.append((start, end))
         start = m.end()
     if start < len(text):
         spans.append((start, len(text)))

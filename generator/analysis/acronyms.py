@@ -14,6 +14,8 @@ from ..text import fold, sentences
 __all__ = ["schwartz_hearst", "acronym_definitions", "remember_acronyms", "same_long_form"]
 
 _ACRONYM_RE = re.compile(r"\(\s*(?P<short>[^\W_][\w\-'.^+]{0,11})(?:s)?\s*[;,)]")
+# What a long form never holds: brackets, a semicolon, a double dash.
+_NOT_A_NAME = re.compile(r"[()\[\];]|--")
 # Capitalised words that open clauses, not names ("We present Our ...", "we propose This").
 
 def schwartz_hearst(short: str, long: str) -> str | None:
@@ -63,25 +65,33 @@ def remember_acronyms(found: Mapping[str, tuple]) -> None:
 
 
 def _find_acronyms(text: str):
-    for s0, s1 in sentences(text):
-        sent = text[s0:s1]
-        for m in _ACRONYM_RE.finditer(sent):
-            short = m.group("short")
-            # "SNNs" defines SNN: the plural s is not part of the name, nor of the match.
-            if short.endswith("s") and len(short) > 2 and short[-2].isupper():
-                short = short[:-1]
-            letters = [c for c in short if c.isalpha()]
-            if not (2 <= len(short) <= 12) or sum(c.isupper() for c in letters) < 2:
-                continue
-            before = sent[: m.start()].rstrip()
-            words = before.split()
-            window = " ".join(words[-min(len(short) + 5, 2 * len(short)):])
-            long = schwartz_hearst(short, window)
-            if (not long or len(long) <= len(short) or len(long.split()) > 2 * len(short) + 1
-                    or re.search(r"[()\[\];]|--", long)):
-                continue
-            long = long.strip(" ,;:\"'“”")
-            yield short, long, sent, len(before) - len(long), sent[m.end():]
+    """The definitions in ``text``, each with the sentence it stands in.
+
+    One search of the whole text, not one per sentence (abstracts have many more sentences than
+    parentheses): a match never runs across the end of a sentence (no space inside one follows a
+    sentence's mark and precedes what opens a sentence), so it is the one its sentence holds."""
+    spans = sentences(text)
+    i = 0
+    for m in _ACRONYM_RE.finditer(text):
+        while spans[i][1] <= m.start():
+            i += 1
+        s0, s1 = spans[i]
+        short = m.group("short")
+        # "SNNs" defines SNN: the plural s is not part of the name, nor of the match.
+        if short.endswith("s") and len(short) > 2 and short[-2].isupper():
+            short = short[:-1]
+        letters = [c for c in short if c.isalpha()]
+        if not (2 <= len(short) <= 12) or sum(c.isupper() for c in letters) < 2:
+            continue
+        before = text[s0:m.start()].rstrip()
+        words = before.split()
+        window = " ".join(words[-min(len(short) + 5, 2 * len(short)):])
+        long = schwartz_hearst(short, window)
+        if (not long or len(long) <= len(short) or len(long.split()) > 2 * len(short) + 1
+                or _NOT_A_NAME.search(long)):
+            continue
+        long = long.strip(" ,;:\"'“”")
+        yield short, long, text[s0:s1], len(before) - len(long), text[m.end():s1]
 
 
 def same_long_form(a: str | None, b: str | None) -> bool:

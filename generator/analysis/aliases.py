@@ -17,6 +17,8 @@ from itertools import chain
 from typing import Mapping
 from urllib.parse import urlsplit
 
+import ahocorasick
+
 from ..model import Alias, Collection, Paper
 from ..text import fold, sentences
 from .acronyms import acronym_definitions, same_long_form
@@ -27,7 +29,8 @@ __all__ = ["AliasTable", "alias_table", "paper_aliases", "needs_long_form"]
 
 _INTRO = r"(?:propose[sd]?|introduce[sd]?|present(?:s|ed)?|develop(?:s|ed)?|design(?:s|ed)?|devise[sd]?|build|construct|release[sd]?|contribute[sd]?|curate[sd]?|collect(?:s|ed)?|offer(?:s|ed)?|establish(?:es|ed)?)"
 # ("also known as" and "denoted as" introduce established terms and symbols, not new names.)
-_NAMING = r"(?:called|named|dubbed|termed|coined|referred to as)"
+_NAMING_WORDS = ("called", "named", "dubbed", "termed", "coined", "referred to as")
+_NAMING = rf"(?:{'|'.join(_NAMING_WORDS)})"
 # Verbs by which authors name what they made; what follows them may be longer ("we name the
 # resulting architecture a deep residual network (ResNet)").
 _NAMING_VERB = r"(?:we\s+(?:call|name|term|dub|refer to)|called|named|dubbed|termed|coined|referred to as|refer to as)"
@@ -36,24 +39,97 @@ _KIND = r"(?:method|approach|framework|model|benchmark|dataset|data set|architec
 _NAME = r"(?P<name>[A-Z0-9][\w'^.+\-]*[\w+](?:\s+[A-Z0-9][\w'^.+\-]*[\w+]){0,3}|[a-z]+[A-Z0-9][\w\-]*)"
 # Trigger words are matched in any case, the name itself only as written: (?i:...) scopes the flag.
 _APPOSITIVE = r"(?=\s*(?:[,:;(]|\s[-–—]\s|\s(?:a|an|which|that|to|for|as|is)\b))"
+
+
+def _definition(heads: tuple[str, ...], rest: str) -> tuple[tuple[str, ...], re.Pattern]:
+    """A pattern that opens with one of ``heads`` (in any case) and whitespace, then ``rest``;
+    its heads go with it, to find where it can match (:func:`_definitions`)."""
+    return heads, re.compile(rf"\b(?i:{'|'.join(heads)})\s+{rest}")
+
+
 # Each pattern captures a name the authors give their own work; _ours() then checks the
 # sentence says "we"/"our" and does not credit someone else ("we adapt ... called X").
 _DEF_PATTERNS = [
     # "... called DINO", "named ResNeXt", "we refer to as Inception-v3"
-    re.compile(rf"\b(?i:{_NAMING}|namely|refer to as|refer to it as)\s+(?:as\s+)?[\"“']?{_NAME}"),
+    _definition((*_NAMING_WORDS, "namely", "refer to as", "refer to it as"), rf"(?:as\s+)?[\"“']?{_NAME}"),
     # "we call the resulting methods SGDW and AdamW"
-    re.compile(rf"\b(?i:we\s+(?:call|name|term|dub))\s+(?:[a-z]+\s+){{0,4}}?[\"“']?{_NAME}"),
+    _definition(("we",), rf"(?i:call|name|term|dub)\s+(?:[a-z]+\s+){{0,4}}?[\"“']?{_NAME}"),
     # "We introduce AnchorAttention, a ...", "We train GPT-3, an ..."
-    re.compile(rf"\b(?i:we|this paper|this work)\s+(?:[a-z]+\s+)?(?i:{_INTRO}|train(?:s|ed)?)\s+(?:the\s+)?[\"“']?{_NAME}{_APPOSITIVE}"),
+    _definition(("we", "this paper", "this work"),
+                rf"(?:[a-z]+\s+)?(?i:{_INTRO}|train(?:s|ed)?)\s+(?:the\s+)?[\"“']?{_NAME}{_APPOSITIVE}"),
     # "a simple self-supervised method, DINO, which ...", "our model, CLIPSeg, produces", "Our largest model, GPT-2, a ..."
-    re.compile(rf"\b(?i:a|an|our)\s+(?:(?!(?i:on|of|in|for|with|from|by|to|at|over|and)\b)[\w\-]+\s+){{0,4}}?(?i:{_KIND})\s*[,:]?\s*(?:(?i:namely|called)\s+)?[\"“']?{_NAME}(?=\s*(?:[,:;(.]|\s[-–—]\s|\s(?:which|that|to|for|as|with|is|produces|achieves|outperforms)\b))"),
+    _definition(("a", "an", "our"),
+                rf"(?:(?!(?i:on|of|in|for|with|from|by|to|at|over|and)\b)[\w\-]+\s+){{0,4}}?(?i:{_KIND})\s*[,:]?\s*(?:(?i:namely|called)\s+)?[\"“']?{_NAME}(?=\s*(?:[,:;(.]|\s[-–—]\s|\s(?:which|that|to|for|as|with|is|produces|achieves|outperforms)\b))"),
 ]
 # "DEtection TRansformer or DETR", "SGDW and AdamW": a second name right after the first.
 _AND_NAME = re.compile(r"\s+(?:or|and)\s+[\"“']?(?P<name>[A-Z0-9][\w'^.+\-]*[\w+]|[a-z]+[A-Z0-9][\w\-]*)")
+# What follows a single proper noun set off as a name: "Adam, a ...", "Adam (...)".
+_SET_OFF = re.compile(r"\s*(?:,\s*(?:a|an)\s|\()")
 _BANNED_NAMES = frozenset("this that these those our their its the a an it we in on for with to by from via using "
                           "here there first second third finally moreover however".split())
 _FUNCTION_WORDS = frozenset("a an the our on of in for to towards toward with from by how why what when is are do does".split())
+# Words a name-run may sweep up at its end ("Poincaré ResNet With"), trimmed off.
+_TRAILING_WORDS = _FUNCTION_WORDS | {"via", "using", "based", "and", "or"}
 _REPO_HOSTS = ("github.com", "gitlab.com", "huggingface.co", "bitbucket.org")
+# Letters that re's IGNORECASE takes for an ASCII letter, besides its two cases.
+_ODD_CASES = str.maketrans("İıſK", "iisk")
+
+
+def _lowered(text: str) -> str:
+    """``text`` in lower case, letter for letter: wherever ``(?i:word)`` matches ``text`` for an
+    ASCII ``word``, ``word`` stands at the same place in the result (str.lower alone keeps "ı"
+    and "ſ", and makes "İ" two characters), and word characters stay word characters.
+
+    So a lower-case pattern finds in it what the pattern with re.I finds in ``text``, faster: the
+    regex engine skips an alternative by its first letter only when case matters."""
+    return text.lower() if text.isascii() else text.translate(_ODD_CASES).lower()
+
+
+def _head_automaton(patterns) -> ahocorasick.Automaton:
+    """An automaton that finds each head of ``patterns`` followed by a space; its value is how far
+    back the head starts and which patterns open with it."""
+    opening: dict[str, tuple[int, ...]] = defaultdict(tuple)
+    for k, (heads, _) in enumerate(patterns):
+        for head in heads:
+            opening[head + " "] += (k,)
+    auto = ahocorasick.Automaton()
+    for key, ks in opening.items():
+        auto.add_word(key, (len(key) - 1, ks))
+    auto.make_automaton()
+    return auto
+
+
+_HEADS = _head_automaton(_DEF_PATTERNS)
+
+
+def _definitions(text: str, lowered: str):
+    """``(k, match)`` for each match of each pattern k of :data:`_DEF_PATTERNS` in ``text``, as
+    their ``finditer`` give them, pattern after pattern (``lowered``: :func:`_lowered` ``text``).
+
+    Tried at every character, the patterns cost most of the time of finding a paper's aliases:
+    each is tried only where one of its heads stands (in any case, :func:`_lowered`) and then
+    whitespace. Clean text has no whitespace but single spaces; text with any other (which is
+    never printable) is searched everywhere."""
+    if not lowered.isprintable():
+        for k, (_, pattern) in enumerate(_DEF_PATTERNS):
+            for m in pattern.finditer(text):
+                yield k, m
+        return
+    starts: list[list[int]] = [[] for _ in _DEF_PATTERNS]
+    for end, (back, ks) in _HEADS.iter(lowered):
+        for k in ks:
+            starts[k].append(end - back)
+    for k, (_, pattern) in enumerate(_DEF_PATTERNS):
+        after = 0
+        for start in sorted(starts[k]):
+            # A match is never empty: the next one starts where the last one ended, or later.
+            if start >= after and (m := pattern.match(text, start)):
+                yield k, m
+                after = m.end()
+
+
+_SURVEY = re.compile(r"(?i)(?:an?\s+|the\s+)?(?:\w+\s+){0,2}(?:survey|review|tutorial|overview|primer|perspective|study|position|analysis|comparison|lessons|case)\b")
+_LISTING = re.compile(r"\s(?:and|&|or|vs\.?|versus)\s|,")
 
 
 def _title_prefix(title: str) -> list[str]:
@@ -67,9 +143,9 @@ def _title_prefix(title: str) -> list[str]:
     head, tail = (part.strip() for part in title.split(":", 1))
     if not head or len(head.split()) > 4 or len(head) > 40:
         return []
-    if re.match(r"(?i)(?:an?\s+|the\s+)?(?:\w+\s+){0,2}(?:survey|review|tutorial|overview|primer|perspective|study|position|analysis|comparison|lessons|case)\b", tail):
+    if _SURVEY.match(tail):
         return []
-    if re.search(r"\s(?:and|&|or|vs\.?|versus)\s|,", head):
+    if _LISTING.search(head):
         return []
     words = head.split()
     # Single words must look coined; plain-word phrases ("Model soups") are names when the
@@ -96,6 +172,32 @@ def _own_link(paper: Paper, url: str) -> bool:
     return True
 
 
+_WORDISH = re.compile(r"[\w-]")
+
+
+def _spellings(name: str, text: str) -> list[str]:
+    """How ``text`` writes ``name`` as a word of its own (not inside a longer or hyphenated one),
+    in any case: what the case-insensitive ``re.findall`` below finds.
+
+    Compiling a pattern for each name cost far more than the search; an ASCII name is looked
+    for in the lower-cased text instead (:func:`_lowered`)."""
+    if not name or not name.isascii():
+        return re.findall(rf"(?<![\w-]){re.escape(name)}(?![\w-])", text, re.I)
+    lowered, key, n = _lowered(text), name.lower(), len(name)
+    found, at = [], lowered.find(key)
+    while at >= 0:
+        if (at == 0 or not _WORDISH.match(text, at - 1)) and not _WORDISH.match(text, at + n):
+            found.append(text[at:at + n])
+            at = lowered.find(key, at + n)
+        else:
+            at = lowered.find(key, at + 1)
+    return found
+
+
+_GIT = re.compile(r"\.git$")
+_YEAR = re.compile(r"(?:19|20)\d\d")
+
+
 def _repository_names(paper: Paper) -> list[str]:
     names = []
     for url in (u for u in paper.links if _own_link(paper, u)):
@@ -108,20 +210,20 @@ def _repository_names(paper: Paper) -> list[str]:
             name = segs[0]
         else:
             continue
-        name = re.sub(r"\.git$", "", name)
+        name = _GIT.sub("", name)
         owner = segs[0] if host in _REPO_HOSTS else host.split(".")[0]
         # "PaddlePaddle/PaddleMIX" is the organisation's toolkit and "ICML2025-VGP" a venue's
         # code dump: neither names the paper's contribution.
-        if re.search(r"(?:19|20)\d\d", name) or (len(owner) >= 4 and name.lower().startswith(owner.lower()[:4])
-                                                 and name.lower() != owner.lower()):
+        if _YEAR.search(name) or (len(owner) >= 4 and name.lower().startswith(owner.lower()[:4])
+                                  and name.lower() != owner.lower()):
             continue
         if not is_distinctive(name):
             # "github.com/timojl/clipseg" is the CLIPSeg of the abstract: take the paper's own spelling.
-            written = re.findall(rf"(?<![\w-]){re.escape(name)}(?![\w-])", f"{paper.title} {paper.abstract}", re.I)
+            written = _spellings(name, f"{paper.title} {paper.abstract}")
             name = next((w for w in written if is_distinctive(w)), name)
         # "Cracking the PUMA Challenge", "... Report: Sa2VA": a repository named after what the
         # title says the paper works on is that thing's name, not the paper's.
-        in_title = re.search(rf"(?<![\w-]){re.escape(name)}(?![\w-])", paper.title, re.I)
+        in_title = _spellings(name, paper.title)
         if is_distinctive(name) and not name.lower().startswith("awesome") and not in_title:
             names.append(name)
     return names
@@ -137,28 +239,39 @@ pipeline system network metric task suite
 
 
 # Words that make a named thing someone else's: "we adapt a scheme called ResShift".
+# (This pattern and those of _ours() and _introduced() are matched in lower-cased text, :func:`_lowered`.)
 _NOT_OURS = re.compile(
     r"\b(?:adapt(?:s|ed)?|use[sd]?|using|utili[sz]\w*|employ\w*|leverag\w+|adopt\w*|follow\w*|extend\w*|"
     r"built on|build(?:s|ing)? (?:on|upon)|based on|existing|recent(?:ly)?|previous(?:ly)?|popular|public(?:ly)?|"
     r"well-known|standard|widely|prior|benchmark(?:ed|s)? on|experiments? on|compared? (?:with|to)|results on|"
-    r"(?:evaluat|test|achiev)\w*(?: [\w-]+){0,3} on)\b", re.I)
+    r"(?:evaluat|test|achiev)\w*(?: [\w-]+){0,3} on)\b")
 
 
-def _ours(text: str, at: int, *, authored: bool = False) -> bool:
-    """Whether the sentence around ``at`` says the authors made the named thing.
+_WE = re.compile(r"\b(?:we|our|this (?:paper|work|study)|here)\b")
+_AUTHORED = re.compile(rf"\b(?:our|{_INTRO}|{_NAMING_VERB}|condense[sd]?|obtain(?:s|ed)?)\b")
+
+
+def _ours(lowered: str, spans: tuple[tuple[int, int], ...], at: int, *, authored: bool = False) -> bool:
+    """Whether the sentence around ``at`` says the authors made the named thing (``lowered``: the
+    text, :func:`_lowered`; ``spans``: its sentences, split once for all the names it gives).
 
     With ``authored``, "we" is not enough ("we evaluate on a dataset, X"): the
     sentence must say "our ..." or use a verb of making or naming.
     """
-    for a, b in sentences(text):
+    for a, b in spans:
         if a <= at < b:
-            before = text[a:at]
+            before = lowered[a:at]
             if _NOT_OURS.search(before):
                 return False
-            if authored:
-                return bool(re.search(rf"\b(?:our|{_INTRO}|{_NAMING_VERB}|condense[sd]?|obtain(?:s|ed)?)\b", before, re.I))
-            return bool(re.search(r"\b(?:we|our|this (?:paper|work|study)|here)\b", before, re.I))
+            return bool((_AUTHORED if authored else _WE).search(before))
     return False
+
+
+_DESCRIBES = re.compile(r"\s*-?\s*(?:based|style|like|driven|guided)\b")
+_NAMED = re.compile(rf"\b{_NAMING_VERB}\b")
+_ABOUT = re.compile(r"\b(?:for|on|of|in|with|from|by|using|via|than)\b")
+_INTRODUCES = re.compile(rf"\b(?:{_INTRO}|{_NAMING}|namely|our)\b")
+_GAP_WORD = re.compile(r"[\w\-]+")
 
 
 def _introduced(sentence: str, long_start: int, after: str) -> bool:
@@ -170,18 +283,19 @@ def _introduced(sentence: str, long_start: int, after: str) -> bool:
     ("a method for referring expression segmentation (RES)"), and "(GS) based"
     means the acronym only describes the thing introduced.
     """
-    if re.match(r"\s*-?\s*(?:based|style|like|driven|guided)\b", after, re.I):
+    if _DESCRIBES.match(_lowered(after)):
         return False
     before = sentence[:long_start]
-    named = list(re.finditer(rf"\b{_NAMING_VERB}\b", before, re.I))
+    lowered = _lowered(before)
+    named = list(_NAMED.finditer(lowered))
     if named:
-        gap = before[named[-1].end():]
-        if len(gap.split()) <= 6 and not re.search(r"\b(?:for|on|of|in|with|from|by|using|via|than)\b", gap, re.I):
+        gap = lowered[named[-1].end():]
+        if len(gap.split()) <= 6 and not _ABOUT.search(gap):
             return True
-    m = list(re.finditer(rf"\b(?:{_INTRO}|{_NAMING}|namely|our)\b", before, re.I))
+    m = list(_INTRODUCES.finditer(lowered))
     if not m:
         return False
-    gap = re.findall(r"[\w\-]+", before[m[-1].end():].lower())
+    gap = _GAP_WORD.findall(before[m[-1].end():].lower())
     return len(gap) <= 4 and all(w in _GAP_OK for w in gap)
 
 
@@ -219,28 +333,27 @@ def paper_aliases(paper: Paper) -> list[Alias]:
         if short in prefixes or fold(long) in title_names or (
                 len(words) <= 4 and fold(long).startswith(fold(paper.title)) and ":" not in paper.title):
             add(short, "title-acronym", long)
-        elif _introduced(sentence, start, after) and not _NOT_OURS.search(sentence[:start]):
-            named = re.search(rf"\b{_NAMING_VERB}\b", sentence[:start], re.I)
-            add(short, "named-acronym" if named else "acronym", long)
-    for k, pattern in enumerate(_DEF_PATTERNS):
-        for m in pattern.finditer(paper.abstract):
-            if not _ours(paper.abstract, m.start("name"), authored=k == 3):
-                continue
-            names = [m.group("name")]
-            if more := _AND_NAME.match(paper.abstract, m.end("name")):
-                names.append(more.group("name"))
-            for name in names:
-                # Trim capitalised function words the run swept up ("Poincaré ResNet With").
-                toks = name.split()
-                while len(toks) > 1 and toks[-1].lower() in _FUNCTION_WORDS | {"via", "using", "based", "and", "or"}:
-                    toks.pop()
-                name = " ".join(toks)
-                # A coined name, or a single proper noun set off as one ("We present Adam, a ...").
-                if is_distinctive(name):
-                    add(name, "definition")
-                elif (len(toks) == 1 and len(name) >= 3 and name[0].isupper() and name.lower() not in _BANNED_NAMES
-                      and re.match(r"\s*(?:,\s*(?:a|an)\s|\()", paper.abstract[m.end("name"):])):
-                    add(name, "proper-name")
+        elif _introduced(sentence, start, after) and not _NOT_OURS.search(before := _lowered(sentence[:start])):
+            add(short, "named-acronym" if _NAMED.search(before) else "acronym", long)
+    lowered, spans = _lowered(paper.abstract), sentences(paper.abstract)
+    for k, m in _definitions(paper.abstract, lowered):
+        if not _ours(lowered, spans, m.start("name"), authored=k == 3):
+            continue
+        names = [m.group("name")]
+        if more := _AND_NAME.match(paper.abstract, m.end("name")):
+            names.append(more.group("name"))
+        for name in names:
+            # Trim capitalised function words the run swept up ("Poincaré ResNet With").
+            toks = name.split()
+            while len(toks) > 1 and toks[-1].lower() in _TRAILING_WORDS:
+                toks.pop()
+            name = " ".join(toks)
+            # A coined name, or a single proper noun set off as one ("We present Adam, a ...").
+            if is_distinctive(name):
+                add(name, "definition")
+            elif (len(toks) == 1 and len(name) >= 3 and name[0].isupper() and name.lower() not in _BANNED_NAMES
+                  and _SET_OFF.match(paper.abstract, m.end("name"))):
+                add(name, "proper-name")
     # A repository is evidence only for a paper its title does not name: "VBench-2.0"
     # keeps its code in the "VBench" repository, which named the first version.
     if not any(a.how in ("title", "short-title") for a in found.values()):

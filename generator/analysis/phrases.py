@@ -65,33 +65,38 @@ general generalization representation representations features feature informati
 strategies strategy technique techniques system systems tool tools benchmark benchmarks accuracy
 efficiency efficient robust robustness quality baseline baselines downstream domain domains
 """.split())
+# Tokens that end a run of content words: the banned words and every token under two
+# characters (punctuation, single letters; words always open with a letter).
+_BREAKS = _BANNED | frozenset(".,;:!?()[]\"abcdefghijklmnopqrstuvwxyz")
 
 
 def analyze(text: str, max_n: int = 3) -> list[str]:
-    """Unigram and phrase features of ``text`` (lower-cased)."""
+    """Unigram and phrase features of ``text`` (lower-cased).
+
+    Each run of content words gives, word by word, the word (unless weak) and the bigram and
+    trigram it starts: for "a b c", ``a, a b, a b c, b, b c, c``. They are written out as the
+    run grows (the trigram that ends on a word comes before the unigram and bigram of the word
+    before it), which is the same order and spares a pass over every run."""
     out: list[str] = []
-    run: list[str] = []
-    banned, weak, append = _BANNED, _WEAK, out.append
-
-    def flush():
-        n = len(run)
-        for i, w in enumerate(run):
-            if w not in weak:
-                append(w)
-            if i + 1 < n:
-                append(w + " " + run[i + 1])
-                if max_n >= 3 and i + 2 < n:
-                    append(w + " " + run[i + 1] + " " + run[i + 2])
-        run.clear()
-
+    append, breaks, weak = out.append, _BREAKS, _WEAK
+    trigrams = max_n >= 3
+    last = second = None  # the last two words of the current run
     for tok in _WORD.findall(text.lower()):
-        if len(tok) < 2 or tok in banned or not tok[0].isalpha():
-            if run:
-                flush()
-        else:
-            run.append(tok)
-    if run:
-        flush()
+        if tok in breaks:
+            if last is not None:
+                if last not in weak:
+                    append(last)
+                last = second = None
+            continue
+        if last is not None:
+            if second is not None and trigrams:
+                append(second + " " + last + " " + tok)
+            if last not in weak:
+                append(last)
+            append(last + " " + tok)
+        second, last = last, tok
+    if last is not None and last not in weak:
+        append(last)
     return out
 
 

@@ -6,8 +6,10 @@ inherit the function and its data (nothing is pickled on the way in, only result
 way back). Results come back in input order, so output does not depend on scheduling.
 Small jobs, and platforms without fork, run in the calling process.
 
-Two independent steps of the pipeline (finding links, and relating papers into topics) can
-also run side by side with :func:`concurrently`.
+Two steps of the pipeline can also run side by side: with :func:`concurrently` when they do
+not depend on each other (the map beside the pages), with :func:`handing_over` when one needs
+a single value from the other partway (the mentions need the text vectors that the other step
+works out first, but the name rules before them need nothing).
 """
 from __future__ import annotations
 

@@ -148,10 +148,11 @@ class SitePlan:
         self.links = _Links(directory_urls)
 
     def keys(self) -> list[tuple]:
-        """One key per page, for :meth:`page`."""
-        return ([("paper", pid) for pid in self.papers] + [("topic", tid) for tid in self.topics]
-                + [("day", i) for i in range(len(self.days))]
-                + [("days",), ("topics",), ("tags",), ("index",), ("graph",)])
+        """One key per page, for :meth:`page`: the long pages (topics list hundreds of papers)
+        first, so that workers sharing the pages out in order do not end on them one by one."""
+        return ([("topic", tid) for tid in self.topics] + [("day", i) for i in range(len(self.days))]
+                + [("days",), ("topics",), ("tags",), ("index",), ("graph",)]
+                + [("paper", pid) for pid in self.papers])
 
     def page(self, key: tuple) -> PlannedPage:
         return getattr(self, "_" + key[0])(*key[1:])

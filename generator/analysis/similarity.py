@@ -275,7 +275,7 @@ def _all_candidates(matrix, keep: int, min_weight: float) -> list[tuple[np.ndarr
     n = matrix.shape[0]
     own: list = [None] * n
     floor = np.full(n, -np.inf, dtype=np.float32)  # each row's keep-th own cosine
-    handed: list[tuple[np.ndarray, np.ndarray, np.ndarray]] = []  # (row, column, cosine)
+    handed: list[tuple[np.ndarray, np.ndarray, np.ndarray]] = []  # (to row, from row, cosine)
     for lo in reversed(range(0, n, _BLOCK)):
         hi = min(lo + _BLOCK, n)
         block = matrix[lo:hi] @ matrix[lo:].T.tocsr()  # column c is row lo + c

@@ -68,11 +68,11 @@ def test_a_build_that_dies_while_writing_leaves_the_previous_output_intact(tmp_p
     calls = {"n": 0}
     real = output._stage
 
-    def dying(path, data):
+    def dying(path, data, **how):
         calls["n"] += 1
         if calls["n"] == 3:
             raise KeyboardInterrupt("killed")
-        return real(path, data)
+        return real(path, data, **how)
 
     monkeypatch.setattr(output, "_stage", dying)
     with pytest.raises(KeyboardInterrupt):

@@ -25,7 +25,10 @@ def test_every_library_the_package_imports_is_a_declared_dependency():
     from importlib.metadata import packages_distributions
 
     project = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"]
-    declared = {re.split(r"[<>=!\[; ]", d, 1)[0].lower() for d in project["dependencies"]}
+    def canonical(name: str) -> str:  # "ahocorasick_rs" is the distribution "ahocorasick-rs"
+        return re.sub(r"[-_.]+", "-", name).lower()
+
+    declared = {canonical(re.split(r"[<>=!\[; ]", d, 1)[0]) for d in project["dependencies"]}
     optional = {"pagefind"}  # imported only behind `search: pagefind`, which names its extra
     dists = packages_distributions()
     missing = set()
@@ -37,6 +40,6 @@ def test_every_library_the_package_imports_is_a_declared_dependency():
                 top = name.split(".")[0]
                 if top in sys.stdlib_module_names or top in optional or top == "generator":
                     continue
-                if not {d.lower() for d in dists.get(top, [top])} & declared:
+                if not {canonical(d) for d in dists.get(top, [top])} & declared:
                     missing.add(f"{path.relative_to(ROOT)}: {top}")
     assert not missing, sorted(missing)

@@ -17,11 +17,11 @@ from itertools import chain
 from typing import Mapping
 from urllib.parse import urlsplit
 
-import ahocorasick
 
 from ..model import Alias, Collection, Paper
 from ..text import fold, sentences
 from .acronyms import acronym_definitions, same_long_form
+from .automata import Automaton
 from .names import case_sensitive, is_concept, is_distinctive
 from .scans import WordScan
 
@@ -85,18 +85,14 @@ def _lowered(text: str) -> str:
     return text.lower() if text.isascii() else text.translate(_ODD_CASES).lower()
 
 
-def _head_automaton(patterns) -> ahocorasick.Automaton:
-    """An automaton that finds each head of ``patterns`` followed by a space; its value is how far
-    back the head starts and which patterns open with it."""
+def _head_automaton(patterns) -> Automaton:
+    """An automaton that finds each head of ``patterns`` followed by a space; its value is which
+    patterns open with it."""
     opening: dict[str, tuple[int, ...]] = defaultdict(tuple)
     for k, (heads, _) in enumerate(patterns):
         for head in heads:
             opening[head + " "] += (k,)
-    auto = ahocorasick.Automaton()
-    for key, ks in opening.items():
-        auto.add_word(key, (len(key) - 1, ks))
-    auto.make_automaton()
-    return auto
+    return Automaton(opening.items())
 
 
 _HEADS = _head_automaton(_DEF_PATTERNS)
@@ -116,9 +112,9 @@ def _definitions(text: str, lowered: str):
                 yield k, m
         return
     starts: list[list[int]] = [[] for _ in _DEF_PATTERNS]
-    for end, (back, ks) in _HEADS.iter(lowered):
+    for start, _, ks in _HEADS.find(lowered):
         for k in ks:
-            starts[k].append(end - back)
+            starts[k].append(start)
     for k, (_, pattern) in enumerate(_DEF_PATTERNS):
         after = 0
         for start in sorted(starts[k]):

@@ -18,9 +18,8 @@ import hashlib
 import re
 from typing import Callable, Iterable, Mapping
 
-import ahocorasick
-
 from ..model import Collection
+from .automata import Automaton
 
 __all__ = ["text_key", "automaton", "whole_words", "WordScan", "scan_hits", "lower_same_length"]
 
@@ -29,27 +28,22 @@ def text_key(title: str, abstract: str) -> str:
     return hashlib.blake2b(f"{title}\x00{abstract}".encode("utf-8"), digest_size=12).hexdigest()
 
 
-def automaton(forms: Iterable, value: Callable = lambda form: form):
-    """An Aho-Corasick automaton over ``forms`` (strings, or (case-sensitive, string) pairs
-    whose string is matched), or None when there are none."""
-    forms = sorted(forms)
+def automaton(forms: Iterable, value: Callable = lambda form: form) -> Automaton | None:
+    """An automaton over ``forms`` (strings, or (case-sensitive, string) pairs whose string is
+    matched), or None when there are none."""
+    forms = list(forms)
     if not forms:
         return None
-    auto = ahocorasick.Automaton()
-    for form in forms:
-        auto.add_word(form if isinstance(form, str) else form[1], value(form))
-    auto.make_automaton()
-    return auto
+    return Automaton((form if isinstance(form, str) else form[1], value(form)) for form in forms)
 
 
-def whole_words(auto, text: str) -> set[str]:
+def whole_words(auto: Automaton | None, text: str) -> set[str]:
     """The forms written with no letter or digit right before or after (``text`` is padded)."""
     seen: set[str] = set()
     if auto is None:
         return seen
-    for end, form in auto.iter(text):
-        start = end - len(form) + 1
-        if not text[start - 1].isalnum() and not text[end + 1].isalnum():
+    for start, end, form in auto.find(text):
+        if not text[start - 1].isalnum() and not text[end].isalnum():
             seen.add(form)
     return seen
 
@@ -121,8 +115,8 @@ class WordScan:
 
 def _anywhere(automata: tuple, text: str) -> bool:
     sensitive, insensitive = automata
-    return ((sensitive is not None and next(sensitive.iter(text), None) is not None)
-            or (insensitive is not None and next(insensitive.iter(lower_same_length(text)), None) is not None))
+    return ((sensitive is not None and bool(sensitive.find(text)))
+            or (insensitive is not None and bool(insensitive.find(lower_same_length(text)))))
 
 
 def scan_hits(whole: str, units: Callable[[], list[str]], forms: frozenset, before: tuple | None,
@@ -152,11 +146,10 @@ def scan_hits(whole: str, units: Callable[[], list[str]], forms: frozenset, befo
         for auto, text in ((sensitive, unit), (insensitive, lower_same_length(unit) if insensitive else "")):
             if auto is None:
                 continue
-            for end, (cs, form) in auto.iter(text):
-                start = end - len(form) + 1
-                if boundary_ok(unit, start, end + 1):
-                    hits.append((start, end + 1, cs, form))
-    return tuple(tuple(hits) for hits in kept)
+            for start, end, (cs, form) in auto.find(text):
+                if boundary_ok(unit, start, end):
+                    hits.append((start, end, cs, form))
+    return tuple(tuple(sorted(hits)) for hits in kept)
 
 
 def lower_same_length(text: str) -> str:

@@ -20,7 +20,6 @@ from collections import defaultdict
 from dataclasses import dataclass
 from typing import Mapping
 
-import ahocorasick
 import igraph as ig
 import numpy as np
 
@@ -28,6 +27,7 @@ from ..model import Collection, Related, Topic
 from ..slugs import slugify
 from ..text import fold
 from ..topicfiles import CuratedTopic, LockedTopic
+from .automata import Automaton
 from .phrases import is_name_worthy
 
 __all__ = ["TopicResult", "find_topics"]
@@ -248,18 +248,19 @@ class _Vectors:
 
 def _curated_members(collection: Collection, curated: tuple[CuratedTopic, ...], vectors: _Vectors):
     """Papers of each curated topic, with the phrase or closeness that put them there."""
-    automaton = ahocorasick.Automaton()
+    keys: dict[str, tuple] = defaultdict(tuple)
     for i, topic in enumerate(curated):
         for phrase in topic.phrases:
             key = f" {fold(phrase)} "
             if key.strip():
-                existing = automaton.get(key, ())
-                automaton.add_word(key, existing + ((i, phrase),))
+                keys[key] += ((i, phrase),)
     members: dict[int, dict[str, str]] = defaultdict(dict)
-    if len(automaton):
-        automaton.make_automaton()
+    if keys:
+        automaton = Automaton(keys.items())
         for pid, paper in collection.papers.items():
-            for _, hits in automaton.iter(f" {fold(paper.title + ' ' + paper.abstract)} "):
+            # In the order of where they end, the longest first where two end together.
+            found = automaton.find(f" {fold(paper.title + ' ' + paper.abstract)} ")
+            for _, _, hits in sorted(found, key=lambda hit: (hit[1], hit[0])):
                 for i, phrase in hits:
                     members[i].setdefault(pid, f"matched '{phrase}'")
     if vectors.usable:

@@ -1,0 +1,42 @@
+"""The multi-pattern search finds every occurrence of every pattern, as a plain search would."""
+from hypothesis import given, settings, strategies as st
+
+from generator.analysis import automata
+from generator.analysis.automata import Automaton
+import pytest
+
+
+@pytest.fixture(scope="module")
+def monkeypatch_head():
+    """A head of 3 characters, so that short generated patterns take the long patterns' path."""
+    saved, automata.HEAD = automata.HEAD, 3
+    yield
+    automata.HEAD = saved
+
+_CHARS = "abé İ-"
+
+
+def _plain(patterns: set[str], text: str) -> list[tuple[int, int, str]]:
+    return sorted((i, i + len(p), p) for p in patterns for i in range(len(text)) if text.startswith(p, i))
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.sets(st.text(_CHARS, min_size=1, max_size=9), max_size=8), st.text(_CHARS, max_size=60))
+def test_every_occurrence_of_every_pattern_overlapping_ones_included(monkeypatch_head, patterns, text):
+    """Patterns longer than the head (3 here) are found by their head and checked in full; those
+    that share a head, and a pattern that is another's head, are each found where they stand."""
+    found = sorted(Automaton((p, p) for p in patterns).find(text))
+    assert found == _plain(patterns, text)
+
+
+def test_long_patterns_sharing_their_head():
+    titles = {"a study of the largest language models", "a study of the largest language models and more",
+              "a study of the smallest language models", "a study of the largest la"}  # that one is a head
+    assert all(len(t) > automata.HEAD for t in titles)
+    text = "we read a study of the largest language models and more, and a study of the smallest language models."
+    assert sorted(Automaton((t, t) for t in titles).find(text)) == _plain(titles, text)
+
+
+def test_no_patterns_find_nothing():
+    assert Automaton([]).find("anything") == []
+    assert Automaton([("", 1)]).find("anything") == []

@@ -68,3 +68,17 @@ def test_parallel_map_keeps_the_input_order():
     items = list(range(MIN_ITEMS + 7))
     assert parallel_map(lambda x: (x, os.getpid()), items)[-1][0] == items[-1]
     assert [x for x, _ in parallel_map(lambda x: (x, os.getpid()), items)] == items
+
+
+@forking
+def test_the_forked_side_maps_in_its_own_process_while_this_side_still_forks():
+    """Two steps side by side already keep both cores busy: the forked one does not start a pool
+    of its own (three processes on two cores slowed the other side by a third)."""
+    items = list(range(MIN_ITEMS))
+
+    def pids():
+        return set(parallel_map(lambda _: os.getpid(), items))
+
+    (child, used), here = concurrently(lambda: (os.getpid(), pids()), pids, size=MIN_ITEMS)
+    assert used == {child}
+    assert os.getpid() not in here and len(here) >= 1

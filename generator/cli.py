@@ -5,7 +5,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from .build import build_site, suggest_topics
+from .build import build_site, suggest_topics, without_cycle_collector
 from .errors import GeneratorError
 from .cache import default_cache
 from .output import add_file, write_own_file, write_tree
@@ -18,6 +18,11 @@ __all__ = ["main"]
 
 
 def _build(args: argparse.Namespace) -> int:
+    with without_cycle_collector():  # until the site is written and freed (see there)
+        return _build_and_write(args)
+
+
+def _build_and_write(args: argparse.Namespace) -> int:
     cache = None if args.no_cache else Path(args.cache) if args.cache else default_cache(Path(args.content))
     site = build_site(Path(args.content), templates=Path(args.templates) if args.templates else None,
                       progress=sys.stderr.isatty() or args.progress, cache=cache)

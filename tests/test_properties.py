@@ -70,3 +70,13 @@ def test_topic_lock_reads_back_what_it_wrote(items):
     with tempfile.TemporaryDirectory() as folder:
         (Path(folder) / LOCK_FILE).write_text(text, encoding="utf-8")
         assert read_lock(Path(folder)) == topics
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.text(alphabet=st.characters(max_codepoint=0x7f), max_size=60) | TEXT)
+def test_cleaning_plain_text_the_short_way_gives_what_every_step_gives(text):
+    """Printable ASCII skips the steps that cannot change it; the result is theirs all the same."""
+    from generator.text import _clean
+
+    assert clean_text(text) == _clean(text)
+

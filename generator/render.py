@@ -8,6 +8,7 @@ checked URLs, relative links computed from slugs).
 """
 from __future__ import annotations
 
+import functools
 import hashlib
 import importlib.machinery
 import os
@@ -44,7 +45,30 @@ def theme_file(templates: Path | None, name: str) -> Path:
 def _finalize(value):
     if isinstance(value, Markup):
         return value
+    if type(value) is str and len(value) <= _REMEMBERED:
+        return _text(value)
     return markdown_text("" if value is None else value)
+
+
+# Titles, names, dates and links come back on page after page (a title in the related lists of
+# a dozen others, on its day and its topics): each short string is escaped once per process.
+_REMEMBERED = 300
+
+
+@functools.lru_cache(maxsize=1 << 16)
+def _text(value: str) -> Markup:
+    return markdown_text(value)
+
+
+@functools.lru_cache(maxsize=1 << 16)
+def _attr_text(value: str) -> Markup:
+    return html_attr(value)
+
+
+def _attr(value) -> Markup:
+    if isinstance(value, str) and len(value) <= _REMEMBERED:  # html_attr reads a Markup as its str
+        return _attr_text(str(value))
+    return html_attr(value)
 
 
 _DICT_ATTRIBUTES = frozenset(dir(dict))
@@ -95,9 +119,10 @@ class Renderer:
             keep_trailing_newline=True,
             trim_blocks=True,
             lstrip_blocks=True,
+            auto_reload=False,  # templates do not change during a build: no stat of the file per page
         )
         self.env.filters["frontmatter"] = yaml_front_matter
-        self.env.filters["attr"] = html_attr
+        self.env.filters["attr"] = _attr
         self.env.filters["md"] = markdown_text
 
     def render(self, name: str, **context) -> str:

@@ -52,6 +52,11 @@ def whole_words(auto: Automaton | None, text: str) -> set[str]:
 _RUN = re.compile(r"[^\W_]+")
 
 
+# Up to this many forms (a day's new names), the automaton alone is quicker: their few hits
+# inside longer words cost less than cutting every known text into its runs.
+_FEW = 1000
+
+
 class _WholeWords:
     """Which of some forms a text writes as whole words, as :func:`whole_words` answers.
 
@@ -62,6 +67,9 @@ class _WholeWords:
     answers; only the other forms ("model soup", "GPT-4") go through the automaton."""
 
     def __init__(self, forms: set[str]):
+        if len(forms) <= _FEW:
+            self.single, self.auto = frozenset(), automaton(forms)
+            return
         self.single = frozenset(form for form in forms if _RUN.fullmatch(form))
         self.auto = automaton(forms - self.single)
 

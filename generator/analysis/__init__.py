@@ -56,8 +56,9 @@ def analyse(collection: Collection, *, related_k: int = 5, seed: int = 42,
     """Run every analysis in dependency order: text vectors, links, related papers, topics; return
     it with what the next build may reuse (by kind, see ``KEPT``): the text vectors
     (:func:`tfidf_matrix`), the related lists (:func:`related_papers`) and where each paper
-    writes the names looked for (:mod:`.scans`); and what ``beside`` returned. ``features`` (from :func:`collection_features`) and ``previous`` (what
-    an earlier build kept) may come from the build cache; the result is the same without them.
+    writes the names looked for (:mod:`.scans`); and what ``beside`` returned. ``features``
+    (from :func:`collection_features`) and ``previous`` (what an earlier build kept) may come
+    from the build cache; the result is the same without them.
 
     Two chains run side by side on large collections: names then mentions, beside text vectors,
     related papers then topics. The names need no text vectors, so they are found while the

@@ -17,7 +17,6 @@ from itertools import chain
 from typing import Mapping
 from urllib.parse import urlsplit
 
-
 from ..model import Alias, Collection, Paper
 from ..text import fold, sentences
 from .acronyms import acronym_definitions, same_long_form

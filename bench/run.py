@@ -33,13 +33,16 @@ from .serve import serve
 PY = sys.executable
 
 
-def timed(args: list[str], cwd: Path | None = None) -> tuple[float, float, subprocess.CompletedProcess]:
-    """Seconds and peak resident memory (MB) of a child process.
-
-    The disk is flushed first: what an earlier step wrote (1.4 GB for the whole corpus) was
-    otherwise still being written out during the next one, and was charged to it."""
+def _flush_disk() -> None:
+    """What earlier steps wrote (1.4 GB for the whole corpus) can still be going out to the disk
+    during the next step, which would be charged for it: each measurement starts after a flush."""
     if hasattr(os, "sync"):
         os.sync()
+
+
+def timed(args: list[str], cwd: Path | None = None) -> tuple[float, float, subprocess.CompletedProcess]:
+    """Seconds and peak resident memory (MB) of a child process, started on a flushed disk."""
+    _flush_disk()
     before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
     start = time.perf_counter()
     result = subprocess.run(args, cwd=cwd, capture_output=True, text=True)
@@ -188,8 +191,7 @@ def first_search_result(site: Path, *, pagefind: bool = False, tries: int = 3) -
         return None, None
     if not Path("/usr/bin/chromium").exists():
         return None, None
-    if hasattr(os, "sync"):
-        os.sync()
+    _flush_disk()
     server, url = serve(site)
     times, fetched = [], None
     try:

@@ -3,15 +3,6 @@ from hypothesis import given, settings, strategies as st
 
 from generator.analysis import automata
 from generator.analysis.automata import Automaton
-import pytest
-
-
-@pytest.fixture(scope="module")
-def monkeypatch_head():
-    """A head of 3 characters, so that short generated patterns take the long patterns' path."""
-    saved, automata.HEAD = automata.HEAD, 3
-    yield
-    automata.HEAD = saved
 
 _CHARS = "abé İ-"
 
@@ -22,10 +13,15 @@ def _plain(patterns: set[str], text: str) -> list[tuple[int, int, str]]:
 
 @settings(max_examples=300, deadline=None)
 @given(st.sets(st.text(_CHARS, min_size=1, max_size=9), max_size=8), st.text(_CHARS, max_size=60))
-def test_every_occurrence_of_every_pattern_overlapping_ones_included(monkeypatch_head, patterns, text):
-    """Patterns longer than the head (3 here) are found by their head and checked in full; those
-    that share a head, and a pattern that is another's head, are each found where they stand."""
-    found = sorted(Automaton((p, p) for p in patterns).find(text))
+def test_every_occurrence_of_every_pattern_overlapping_ones_included(patterns, text):
+    """Patterns longer than the head (3 here, so that short generated patterns take that path)
+    are found by their head and checked in full; those that share a head, and a pattern that is
+    another's head, are each found where they stand."""
+    saved, automata.HEAD = automata.HEAD, 3
+    try:
+        found = sorted(Automaton((p, p) for p in patterns).find(text))
+    finally:
+        automata.HEAD = saved
     assert found == _plain(patterns, text)
 
 
@@ -33,7 +29,8 @@ def test_long_patterns_sharing_their_head():
     titles = {"a study of the largest language models", "a study of the largest language models and more",
               "a study of the smallest language models", "a study of the largest la"}  # that one is a head
     assert all(len(t) > automata.HEAD for t in titles)
-    text = "we read a study of the largest language models and more, and a study of the smallest language models."
+    text = ("we read a study of the largest language models and more, a study of the smallest language "
+            "models, and a study of the largest lakes.")  # the last shares a head and is none of them
     assert sorted(Automaton((t, t) for t in titles).find(text)) == _plain(titles, text)
 
 

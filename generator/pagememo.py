@@ -8,12 +8,16 @@ template folder, the libraries; the generator's own code keys the whole cache). 
 for each page, a hash of all of that and the text it gave, and gives the text back only when the
 hash is the same.
 
-The hash is of the context's pickle, which spells out every value a template can reach: the
-plain values, ``Markup`` (kept apart from ``str``, which the renderer escapes), dates, and the
-frozen dataclasses of :mod:`generator.model` (pickled with all their fields). A context whose
-pickle is not the same in another process (a set of strings, ordered by PYTHONHASHSEED) only
-misses the memo; it cannot hit it wrongly. The tests check that the contexts hold nothing else
-and that their hashes agree across processes.
+The hash is of the pickle of what the page is made from (:meth:`generator.site.SitePlan.inputs`):
+for a paper's page, the few values it shows (:class:`generator.site.PaperInputs`), whose
+context is a function of them alone, so that an unchanged paper page is not even planned
+(planning was half of a daily build's page time); for the other pages, the context itself.
+Either pickle spells out every value a template can reach: the plain values, ``Markup`` (kept
+apart from ``str``, which the renderer escapes), dates, and the frozen dataclasses of
+:mod:`generator.model` (pickled with all their fields). A pickle that is not the same in
+another process (a set of strings, ordered by PYTHONHASHSEED) only misses the memo; it cannot
+hit it wrongly. The tests check that the inputs and contexts hold nothing else and that their
+hashes agree across processes.
 """
 from __future__ import annotations
 
@@ -56,8 +60,9 @@ def render_pages(plan, render: Callable[..., str], memo: Mapping[str, Any] | Non
                  key: bytes) -> tuple[dict[str, str], dict[str, tuple[bytes, bytes]]]:
     """Each page of ``plan`` (a :class:`generator.site.SitePlan`) by path, as
     ``render(template, **context)`` gives it, and the memo for the next build. A page whose
-    fingerprint is the one in ``memo`` (an earlier build's) is not rendered: its text is the
-    memo's. Without a memo (``None``) every page is rendered and no fingerprint is taken.
+    fingerprint is the one in ``memo`` (an earlier build's) is neither planned past its inputs
+    nor rendered: its text is the memo's. Without a memo (``None``) every page is rendered and
+    no fingerprint is taken.
 
     The pages are planned where they are rendered: on large sites, each forked worker plans,
     fingerprints and renders its share, and sends back only fingerprints and the texts that
@@ -69,13 +74,13 @@ def render_pages(plan, render: Callable[..., str], memo: Mapping[str, Any] | Non
                                        and type(entry[0]) is bytes and type(entry[1]) is bytes}
 
     def one(item) -> tuple[str, bytes | None, str | None]:
-        page = plan.page(item)
+        path, template, inputs = plan.inputs(item)
         if marks is None:
-            return page.path, None, render(page.template, **page.context)
-        mark = fingerprint(key, page.template, page.context)
-        if marks.get(page.path) == mark:
-            return page.path, mark, None
-        return page.path, mark, render(page.template, **page.context)
+            return path, None, render(template, **plan.context(item, inputs))
+        mark = fingerprint(key, template, inputs)
+        if marks.get(path) == mark:
+            return path, mark, None
+        return path, mark, render(template, **plan.context(item, inputs))
 
     texts: dict[str, str] = {}
     kept: dict[str, tuple[bytes, bytes]] = {}

@@ -21,10 +21,10 @@ from markupsafe import Markup
 
 from .escape import highlight, safe_url
 from .feeds import feed_path, topic_feed_path
-from .model import Analysis, Collection, Paper
+from .model import Analysis, Collection, Mention, Paper
 from .svg import collection_svg, local_svg, topic_colours
 
-__all__ = ["PlannedPage", "SitePlan", "plan_site", "paper_path", "topic_path", "day_path"]
+__all__ = ["PlannedPage", "PaperInputs", "SitePlan", "plan_site", "paper_path", "topic_path", "day_path"]
 
 
 @dataclass(frozen=True)
@@ -32,6 +32,20 @@ class PlannedPage:
     path: str  # relative to the docs folder, e.g. "papers/gist.md"
     template: str
     context: Mapping[str, Any]
+
+
+@dataclass(frozen=True)
+class PaperInputs:
+    """All that a paper's page is made from: the page is a function of these values (and the
+    code, the templates and the pages' paths), so the render memo fingerprints them instead of
+    the planned page, and plans only the pages whose inputs changed (a quarter on a daily build)."""
+    paper: Paper
+    mentions: tuple[tuple[Mention, str], ...]  # (mention, the target's title)
+    mentioned_by: tuple[tuple[Mention, str, Any], ...]  # (mention, the source's title, its first day)
+    related: tuple[tuple[str, str], ...]  # (paper id, title), best first
+    topics: tuple[tuple[str, str, str], ...]  # (topic id, name, why the paper is in it)
+    aliases: tuple[str, ...]  # the names it introduced, whole titles left out
+    directory_urls: bool
 
 
 def paper_path(pid: str) -> str:
@@ -169,11 +183,40 @@ class SitePlan:
         papers = self.papers
         return sorted(pids, key=lambda pid: (-papers[pid].date.toordinal(), papers[pid].title.casefold(), pid))
 
+    def inputs(self, key: tuple) -> tuple[str, str, Any]:
+        """A page's path, template, and what its context is made from, for the render memo: a
+        paper page's :class:`PaperInputs` (planning the page, the larger part of its cost, is
+        left for the pages that changed); any other page's context itself."""
+        if key[0] == "paper":
+            return paper_path(key[1]), "paper.md.j2", self._paper_inputs(key[1])
+        page = self.page(key)
+        return page.path, page.template, page.context
+
+    def context(self, key: tuple, inputs: Any) -> Mapping[str, Any]:
+        """The context of the page whose :meth:`inputs` are ``inputs``."""
+        return self._paper_context(inputs) if key[0] == "paper" else inputs
+
     def _paper(self, pid: str) -> PlannedPage:
+        return PlannedPage(paper_path(pid), "paper.md.j2", self._paper_context(self._paper_inputs(pid)))
+
+    def _paper_inputs(self, pid: str) -> PaperInputs:
         papers, topics, analysis = self.papers, self.topics, self.analysis
-        mentions_out, mentions_in = self.mentions_out, self.mentions_in
-        paper = papers[pid]
-        src = paper_path(pid)
+        reasons = analysis.topic_reasons.get(pid, {})
+        return PaperInputs(
+            paper=papers[pid],
+            mentions=tuple((m, papers[m.target].title) for m in self.mentions_out[pid]),
+            mentioned_by=tuple((m, papers[m.source].title, papers[m.source].date) for m in self.mentions_in[pid]),
+            related=tuple((r.target, papers[r.target].title) for r in analysis.related.get(pid, ())),
+            topics=tuple((t, topics[t].name, reasons.get(t, "")) for t in analysis.paper_topics.get(pid, ())),
+            aliases=tuple(a.name for a in analysis.aliases.get(pid, ()) if a.how != "full-title"),
+            directory_urls=self.directory_urls,
+        )
+
+    def _paper_context(self, inputs: PaperInputs) -> dict[str, Any]:
+        """A paper page's context, from its inputs alone (and the links between pages, which are
+        a function of the pages' paths and ``directory_urls``)."""
+        paper = inputs.paper
+        src = paper_path(paper.id)
         links = [{"label": _link_label(u), "url": safe} for u in paper.links if (safe := safe_url(u))]
         if paper.arxiv_id:
             links = [{"label": "arXiv", "url": safe_url(f"https://arxiv.org/abs/{paper.arxiv_id}")},
@@ -183,33 +226,30 @@ class SitePlan:
         # lookup and a check each), so its links are the URLs MkDocs gives the pages.
         url = self.links.linker(src)
         # The picture only where it shows what the lists cannot at a glance: who names whom.
-        near = ([(papers[m.target].title, url(paper_path(m.target)), "out") for m in mentions_out[pid]]
-                + [(papers[m.source].title, url(paper_path(m.source)), "in") for m in mentions_in[pid]]
-                + [(papers[r.target].title, url(paper_path(r.target)), "related") for r in analysis.related.get(pid, ())
-                   if r.target not in {m.target for m in mentions_out[pid]} | {m.source for m in mentions_in[pid]}]
-                )[:12] if mentions_out[pid] or mentions_in[pid] else []
-        own_topics = analysis.paper_topics.get(pid, ())
-        return PlannedPage(src, "paper.md.j2", {
-            "meta": _paper_meta(paper, [topics[t].name for t in own_topics]),
+        named = {m.target for m, _ in inputs.mentions} | {m.source for m, _, _ in inputs.mentioned_by}
+        near = ([(title, url(paper_path(m.target)), "out") for m, title in inputs.mentions]
+                + [(title, url(paper_path(m.source)), "in") for m, title, _ in inputs.mentioned_by]
+                + [(title, url(paper_path(target)), "related") for target, title in inputs.related
+                   if target not in named]
+                )[:12] if named else []
+        return {
+            "meta": _paper_meta(paper, [name for _, name, _ in inputs.topics]),
             "paper": paper,
             "dates": [{"date": d.isoformat(), "url": url(day_path(d))} for d in paper.dates],
-            "aliases": [a.name for a in analysis.aliases.get(pid, ()) if a.how != "full-title"],
-            "topics": [{"name": topics[t].name, "url": url(topic_path(t)),
-                        "reason": analysis.topic_reasons.get(pid, {}).get(t, "")}
-                       for t in own_topics],
+            "aliases": list(inputs.aliases),
+            "topics": [{"name": name, "url": url(topic_path(t)), "reason": reason} for t, name, reason in inputs.topics],
             "links": links,
             "bibtex": Markup(html.escape(bibtex)) if bibtex else None,
             "local_graph": Markup(local_svg(paper.title, near)) if near else None,
             "reference": reference,
-            "mentions": [{"title": papers[m.target].title, "url": url(paper_path(m.target)), "alias": m.alias,
-                          "evidence": highlight(m.evidence, m.start, m.end)} for m in mentions_out[pid]],
-            "mentioned_by": [{"title": papers[m.source].title, "url": url(paper_path(m.source)),
-                              "date": papers[m.source].date.isoformat(), "alias": m.alias,
-                              "evidence": highlight(m.evidence, m.start, m.end)}
-                             for m in sorted(mentions_in[pid], key=lambda m: (-papers[m.source].date.toordinal(), m.source))],
-            "related": [{"title": papers[r.target].title, "url": url(paper_path(r.target))}
-                        for r in analysis.related.get(pid, ())],
-        })
+            "mentions": [{"title": title, "url": url(paper_path(m.target)), "alias": m.alias,
+                          "evidence": highlight(m.evidence, m.start, m.end)} for m, title in inputs.mentions],
+            "mentioned_by": [{"title": title, "url": url(paper_path(m.source)), "date": date.isoformat(),
+                              "alias": m.alias, "evidence": highlight(m.evidence, m.start, m.end)}
+                             for m, title, date in sorted(inputs.mentioned_by,
+                                                          key=lambda x: (-x[2].toordinal(), x[0].source))],
+            "related": [{"title": title, "url": url(paper_path(target))} for target, title in inputs.related],
+        }
 
     def _topic(self, tid: str) -> PlannedPage:
         papers, topics, analysis, cited, topic_links = self.papers, self.topics, self.analysis, self.cited, self.topic_links

@@ -10,7 +10,7 @@ import shutil
 import subprocess
 import sys
 import time
-from dataclasses import fields, is_dataclass
+from dataclasses import fields, is_dataclass, replace
 from pathlib import Path
 
 import pytest
@@ -20,10 +20,10 @@ from conftest import ROOT
 from generator.build import build_site
 from generator.cache import load_cache
 from generator.errors import GeneratorError
-from generator.model import Paper, Topic
+from generator.model import Mention, Paper, Topic
 from generator.output import MANIFEST, write_cache, write_tree
 from generator.render import Renderer, default_templates
-from generator.site import plan_site
+from generator.site import PaperInputs, SitePlan, plan_site
 
 CLIP = "Learning Transferable Visual Models From Natural Language Supervision"
 
@@ -124,7 +124,7 @@ def test_memo_entries_of_another_shape_are_rendered_again(bundled, tmp_path, ren
     assert load_cache(folder, "pages") == memo
 
 
-_ALLOWED = (dict, list, tuple, str, Markup, int, float, bool, type(None), dt.date, Paper, Topic)
+_ALLOWED = (dict, list, tuple, str, Markup, int, float, bool, type(None), dt.date, Paper, Topic, Mention, PaperInputs)
 
 
 def _values(value):
@@ -150,6 +150,27 @@ def test_page_contexts_hold_only_values_whose_pickle_says_all_a_template_can_see
         for page in plan_site(site.collection, site.analysis, directory_urls=urls):
             odd = {type(v).__name__ for v in _values(page.context) if type(v) not in _ALLOWED}
             assert not odd, (page.path, odd)
+        plan = SitePlan(site.collection, site.analysis, directory_urls=urls)
+        for key in plan.keys():
+            path, _, inputs = plan.inputs(key)
+            odd = {type(v).__name__ for v in _values(inputs) if type(v) not in _ALLOWED}
+            assert not odd, (path, odd)
+
+
+def test_a_paper_page_is_made_from_its_inputs_alone(bundled):
+    """The memo fingerprints a paper page's inputs, not its context: the page planned from its
+    inputs in a plan of another collection (every other paper gone) is the page planned in full."""
+    site = build_site(bundled, cache=None)
+    plan = SitePlan(site.collection, site.analysis)
+    empty = SitePlan(replace(site.collection, papers={}), replace(site.analysis, related={}, mentions=(), topics=(),
+                                                                 paper_topics={}, aliases={}, topic_reasons={}))
+    pids = [key[1] for key in plan.keys() if key[0] == "paper"]
+    assert pids and any(plan.inputs(("paper", pid))[2].mentioned_by for pid in pids)
+    for pid in pids:
+        path, template, inputs = plan.inputs(("paper", pid))
+        page = plan.page(("paper", pid))
+        assert (path, template) == (page.path, page.template)
+        assert empty.context(("paper", pid), inputs) == page.context
 
 
 _FINGERPRINTS = """
@@ -158,11 +179,12 @@ from pathlib import Path
 from generator.build import build_site
 from generator.pagememo import fingerprint
 from generator.render import Renderer
-from generator.site import plan_site
+from generator.site import SitePlan
 site = build_site(Path(sys.argv[1]), cache=None)
 key = Renderer().sources_key()
-print(json.dumps({page.path: fingerprint(key, page.template, page.context).hex()
-                  for page in plan_site(site.collection, site.analysis)}))
+plan = SitePlan(site.collection, site.analysis)
+print(json.dumps({path: fingerprint(key, template, inputs).hex()
+                  for path, template, inputs in map(plan.inputs, plan.keys())}))
 """
 
 

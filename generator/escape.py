@@ -79,10 +79,18 @@ _YAML_BREAKS = {0x85: "\\N", 0x2028: "\\L", 0x2029: "\\P"}
 _YAML_UNPRINTABLE = re.compile("[\x7f-\x84\x86-\x9f\ud800-\udfff\ufffe\uffff]")
 
 
+# json.dumps(value, ensure_ascii=False) of a string, without making an encoder for each call.
+_JSON_STRING = json.encoder.encode_basestring
+# The characters that _yaml_scalar changes after JSON's escapes: most strings have none.
+_YAML_ODD = re.compile("[\x7f-\x9f\u2028\u2029\ud800-\udfff\ufffe\uffff]")
+
+
 def _yaml_scalar(value) -> str:
     if isinstance(value, str):
-        text = json.dumps(value, ensure_ascii=False).translate(_YAML_BREAKS)
-        return _YAML_UNPRINTABLE.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
+        text = _JSON_STRING(value)
+        if _YAML_ODD.search(text) is None:
+            return text
+        return _YAML_UNPRINTABLE.sub(lambda m: f"\\u{ord(m.group()):04x}", text.translate(_YAML_BREAKS))
     if isinstance(value, bool) or value is None:
         return {True: "true", False: "false", None: "null"}[value]
     if isinstance(value, (int, float)):
@@ -90,9 +98,12 @@ def _yaml_scalar(value) -> str:
     raise TypeError(f"cannot write {type(value).__name__} into front matter")
 
 
+_YAML_KEY = re.compile(r"[A-Za-z_][\w-]*")
+
+
 def _yaml_entry(key: str, value) -> str:
     """One top-level key, written directly: yaml.safe_dump was most of the rendering time."""
-    if not re.fullmatch(r"[A-Za-z_][\w-]*", key):
+    if not _YAML_KEY.fullmatch(key):
         raise ValueError(f"front matter key {key!r}")
     if isinstance(value, list):
         return f"{key}:\n" + "".join(f"- {_yaml_scalar(v)}\n" for v in value) if value else f"{key}: []\n"

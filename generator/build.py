@@ -147,7 +147,7 @@ def _analysed(content: Path, *, curated: bool, progress: bool = False, cache: Pa
         for kind, old, new in (("digests", digests, digests_used), ("features", features, features_used)):
             if old.keys() != new.keys():
                 entries[kind] = new
-        write_cache(cache, entries)
+        write_cache(cache, entries, grown={"digests": digests, "features": features})
         return tuple(entries)
 
     analysis, kept, written = analyse(collection, related_k=settings.related, seed=settings.seed,

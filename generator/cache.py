@@ -30,10 +30,11 @@ import pickle
 from pathlib import Path
 from typing import Any
 
-__all__ = ["CACHE_FOLDER", "MARKER", "default_cache", "load_cache", "cache_header", "file_key"]
+__all__ = ["CACHE_FOLDER", "MARKER", "SEGMENTS", "default_cache", "load_cache", "cache_segments", "cache_header", "file_key"]
 
 CACHE_FOLDER = Path(".cache") / "papersite"  # beside the content folder, like Material's plugin caches
 MARKER = b"papersite cache\n"
+SEGMENTS = 32  # segment files a kind may have before it is written whole again
 _PACKAGE = Path(__file__).resolve().parent
 
 
@@ -59,10 +60,27 @@ def file_key(data: bytes, *parts: object) -> str:
 
 
 def load_cache(folder: Path | None, kind: str) -> dict[str, Any]:
-    """The entries an earlier build kept, or nothing (no folder, no file, other code, damage)."""
+    """The entries an earlier build kept, or nothing (no folder, no file, other code, damage): the
+    kind's file, updated by its segments in order (:func:`generator.output.write_cache`). A
+    damaged or foreign segment is left out: each entry holds by itself."""
     if folder is None:
         return {}
-    path = Path(folder) / f"{kind}.pickle"
+    entries = _entries(Path(folder) / f"{kind}.pickle")
+    if entries:
+        for segment in cache_segments(Path(folder), kind):
+            entries.update(_entries(segment))
+    return entries
+
+
+def cache_segments(folder: Path, kind: str) -> list[Path]:
+    """The kind's segment files, in the order they were written."""
+    found = []
+    while (path := folder / f"{kind}.{len(found) + 1}.pickle").is_file():
+        found.append(path)
+    return found
+
+
+def _entries(path: Path) -> dict[str, Any]:
     try:
         data = path.read_bytes()
     except OSError:

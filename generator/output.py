@@ -33,7 +33,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO, Callable, Mapping
 
-from .cache import MARKER, cache_header
+from .cache import MARKER, SEGMENTS, cache_header, cache_segments
 from .errors import GeneratorError
 
 __all__ = ["write_tree", "write_own_file", "write_cache", "add_file", "WriteReport", "MANIFEST"]
@@ -261,27 +261,59 @@ def add_file(path: Path, data: bytes) -> bool:
     return True
 
 
-def write_cache(folder: Path, caches: Mapping[str, Mapping]) -> None:
+def write_cache(folder: Path, caches: Mapping[str, Mapping], *, grown: Mapping[str, Mapping] | None = None) -> None:
     """Replace papersite's cache files (``<kind>.pickle``: the cache's marker, the code's version,
     the entries' pickle; read by :func:`generator.cache.load_cache`) in ``folder``. The entries are
     pickled straight into the file (at 60,000 papers the caches are a gigabyte of pickle, which
     need not be in memory at once). A file there that papersite did not write is left alone (that
-    kind is then not cached), and a cache that cannot be written only costs the next build time."""
+    kind is then not cached), and a cache that cannot be written only costs the next build time.
+
+    A kind whose entries are keyed by their own content (the digests' records, the papers'
+    features) grows by a day's worth each day, and rewriting all of it cost a daily build more
+    than the day's work. ``grown`` holds, for such kinds, the entries the cache held before
+    (what :func:`load_cache` gave): the new entries are added as a segment file
+    (``<kind>.<n>.pickle``) when the old entries no longer used are at most a quarter of them
+    and there are fewer than :data:`SEGMENTS` segments; otherwise the kind is written whole again
+    and its segments removed. An entry no longer used stays until then; keyed by its content,
+    it can only be found again by the same content."""
     folder = Path(folder)
+    grown = grown or {}
     try:
         folder.mkdir(parents=True, exist_ok=True)
         for kind, entries in sorted(caches.items()):
             path = folder / f"{kind}.pickle"
-            if path.exists():
-                with open(path, "rb") as fh:
-                    if fh.read(len(MARKER)) != MARKER:
-                        continue
-
-            def pickled(fh, entries=entries):
-                fh.write(cache_header())
-                pickle.dump(dict(sorted(entries.items())), fh, protocol=5)
-
-            # Not synced to the disk: a cache file cut short by a crash is ignored when read.
-            os.replace(_write_temp(path, pickled, sync=False), path)
+            if not _ours(path):
+                continue
+            segments = cache_segments(folder, kind)
+            old = grown.get(kind)
+            if (old and path.exists() and len(segments) < SEGMENTS
+                    and sum(1 for key in old if key not in entries) <= len(old) // 4
+                    and all(map(_ours, segments))):
+                fresh = {key: value for key, value in entries.items() if key not in old}
+                if fresh:
+                    _write_entries(folder / f"{kind}.{len(segments) + 1}.pickle", fresh)
+                continue
+            _write_entries(path, entries)
+            for segment in reversed(segments):  # after the whole kind is in place
+                if _ours(segment):
+                    segment.unlink()
     except OSError:
         pass
+
+
+def _ours(path: Path) -> bool:
+    """No file there, or one of papersite's cache files."""
+    try:
+        with open(path, "rb") as fh:
+            return fh.read(len(MARKER)) == MARKER
+    except FileNotFoundError:
+        return True
+
+
+def _write_entries(path: Path, entries: Mapping) -> None:
+    def pickled(fh):
+        fh.write(cache_header())
+        pickle.dump(dict(sorted(entries.items())), fh, protocol=5)
+
+    # Not synced to the disk: a cache file cut short by a crash is ignored when read.
+    os.replace(_write_temp(path, pickled, sync=False), path)

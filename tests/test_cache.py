@@ -7,7 +7,8 @@ import pytest
 from conftest import ROOT, mkdocs_build
 from generator import cache as cache_module
 from generator.build import build_site
-from generator.cache import MARKER, load_cache
+from generator.cache import MARKER, SEGMENTS, cache_segments, load_cache
+from generator.output import write_cache
 
 
 @pytest.fixture
@@ -54,7 +55,9 @@ def test_a_changed_digest_is_read_again_and_only_its_changed_papers_are_analysed
     assert seen == [title + " Again"]
     monkeypatch.undo()
     assert site.files == build_site(bundled, cache=None).files
-    assert len(load_cache(folder, "features")) == 65  # the old paper's entry is gone
+    # The changed paper's entry is added as a segment; the old one stays until the kind is
+    # written whole again (a quarter of its entries unused, or too many segments).
+    assert len(load_cache(folder, "features")) == 66 and cache_segments(folder, "features") == [folder / "features.1.pickle"]
 
 
 def test_damaged_or_foreign_cache_files_are_ignored_and_foreign_ones_never_replaced(bundled, tmp_path):
@@ -99,3 +102,55 @@ def test_mkdocs_builds_keep_the_same_cache_and_the_same_site(bundled, tmp_path):
     assert (cache / "features.pickle").stat().st_mtime_ns == stamp  # nothing new: not rewritten
     for page in ("index.html", "graph.json", "papers/learning-transferable-visual-models-from-natural-language-supervision/index.html"):
         assert (tmp_path / "site1" / page).read_bytes() == (tmp_path / "site2" / page).read_bytes()
+
+
+def test_a_grown_kind_is_written_as_a_segment_of_its_new_entries_until_too_much_is_unused(tmp_path):
+    folder = tmp_path / "cache"
+    day1 = {f"k{i}": i for i in range(8)}
+    write_cache(folder, {"features": day1}, grown={"features": {}})  # nothing before: written whole
+    base = (folder / "features.pickle").read_bytes()
+    day2 = {**day1, "k8": 8, "k9": 9}
+    write_cache(folder, {"features": day2}, grown={"features": load_cache(folder, "features")})
+    assert (folder / "features.pickle").read_bytes() == base  # the day's entries alone are written
+    assert cache_segments(folder, "features") == [folder / "features.1.pickle"]
+    assert load_cache(folder, "features") == day2
+    # Two of ten unused: still a segment, and the unused entries are still there.
+    day3 = {k: v for k, v in day2.items() if k not in ("k0", "k1")} | {"k10": 10}
+    write_cache(folder, {"features": day3}, grown={"features": load_cache(folder, "features")})
+    assert len(cache_segments(folder, "features")) == 2 and load_cache(folder, "features") == day2 | day3
+    # Four of eleven unused: written whole, segments gone.
+    day4 = {k: v for k, v in day3.items() if k not in ("k2", "k3")}
+    write_cache(folder, {"features": day4}, grown={"features": load_cache(folder, "features")})
+    assert cache_segments(folder, "features") == [] and load_cache(folder, "features") == day4
+    # Kinds not said to grow are written whole.
+    write_cache(folder, {"features": day4 | {"new": 1}})
+    assert cache_segments(folder, "features") == [] and load_cache(folder, "features") == day4 | {"new": 1}
+
+
+def test_segments_are_at_most_a_few_and_never_foreign_files(tmp_path):
+    folder = tmp_path / "cache"
+    entries = {"k0": 0}
+    write_cache(folder, {"digests": entries})
+    for i in range(1, SEGMENTS + 2):
+        entries = entries | {f"k{i}": i}
+        write_cache(folder, {"digests": entries}, grown={"digests": load_cache(folder, "digests")})
+        assert len(cache_segments(folder, "digests")) == (i if i <= SEGMENTS else 0)
+    assert load_cache(folder, "digests") == entries
+    # A foreign file where a segment would be: written whole, the file left as it was.
+    entries = entries | {"more": 1}
+    write_cache(folder, {"digests": {"k0": 0}}, grown={"digests": {}})
+    write_cache(folder, {"digests": {"k0": 0, "k1": 1}}, grown={"digests": {"k0": 0}})
+    (folder / "digests.2.pickle").write_bytes(b"the author's notes")
+    write_cache(folder, {"digests": entries}, grown={"digests": load_cache(folder, "digests")})
+    assert (folder / "digests.2.pickle").read_bytes() == b"the author's notes"
+    assert not (folder / "digests.1.pickle").exists() and load_cache(folder, "digests") == entries
+
+
+def test_a_damaged_segment_loses_only_its_own_entries(tmp_path):
+    folder = tmp_path / "cache"
+    write_cache(folder, {"features": {"a": 1}})
+    write_cache(folder, {"features": {"a": 1, "b": 2}}, grown={"features": {"a": 1}})
+    write_cache(folder, {"features": {"a": 1, "b": 2, "c": 3}}, grown={"features": {"a": 1, "b": 2}})
+    segment = folder / "features.1.pickle"
+    segment.write_bytes(segment.read_bytes()[:-5])
+    assert load_cache(folder, "features") == {"a": 1, "c": 3}

@@ -1,6 +1,6 @@
 """Benchmarks on the shared arXiv corpus: one command, one table.
 
-Usage: python -m bench.run [--sizes 6,60,328] [--mkdocs 60] [--smoke]
+Usage: python -m bench.run [--sizes 6,60,328] [--mkdocs 60] [--repeat 3] [--smoke]
 
 For each size (a number of days of ../shared/data/arxiv-daily), in a fresh process:
 generator seconds and peak memory (`papersite build`), milliseconds per paper; then, for the
@@ -21,6 +21,7 @@ import os
 import re
 import resource
 import shutil
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -53,18 +54,33 @@ def timed(args: list[str], cwd: Path | None = None) -> tuple[float, float, subpr
     return seconds, max(peak, before) / 1024, result
 
 
-def generator_row(n: int, work: Path) -> dict:
+def _from_scratch(content: Path, out: Path) -> None:
+    """No output, no cache and no topic lock: the next build is a first build."""
+    shutil.rmtree(out, ignore_errors=True)
+    shutil.rmtree(content.parent / ".cache", ignore_errors=True)
+    (content / "topics.lock.yml").unlink(missing_ok=True)
+
+
+def generator_row(n: int, work: Path, repeat: int = 1) -> dict:
+    """A first build of the first ``n`` days, ``repeat`` times from scratch: the median seconds
+    (this machine's speed drifts by a fifth from minute to minute), their range, the largest peak."""
     content = content_folder(days(n), work / f"gen-{n}")
     out = work / f"gen-{n}" / "out"
-    seconds, peak, result = timed([PY, "-m", "generator.cli", "build", "--content", str(content), "--out", str(out)])
+    runs = []
+    for _ in range(repeat):
+        _from_scratch(content, out)
+        seconds, peak, result = timed([PY, "-m", "generator.cli", "build", "--content", str(content), "--out", str(out)])
+        runs.append((seconds, peak))
     papers = int(result.stdout.split(" papers", 1)[0].rsplit("\n", 1)[-1])
-    return {"days": n, "papers": papers, "seconds": seconds, "peak_mb": peak, "ms_per_paper": 1000 * seconds / papers}
+    seconds = statistics.median([r[0] for r in runs])
+    return {"days": n, "papers": papers, "seconds": seconds, "runs_s": [r[0] for r in runs],
+            "peak_mb": max(r[1] for r in runs), "ms_per_paper": 1000 * seconds / papers}
 
 
 PAPER_HEAD = re.compile(r'^<h1 id="[^"]*">(?P<title>.*?)<a class="headerlink"[^\n]*\n<p>(?P<abstract>.*?)</p>$', re.M)
 
 
-def mkdocs_rows(n: int, work: Path) -> dict:
+def mkdocs_rows(n: int, work: Path, repeat: int = 1) -> dict:
     base = work / f"site-{n}"
     content = content_folder(days(n), base)
     generated = base / "generated"
@@ -100,16 +116,26 @@ def mkdocs_rows(n: int, work: Path) -> dict:
     pagefind = pagefind_row(base, content)
 
     # One more day on top: what the daily routine costs, and how much of the output it touches.
+    # Each time from a fresh build of the first n days with the command line (its output, cache
+    # and topic lock), as a group's daily routine finds them.
     extra = next_new_day(n)
-    os.symlink(extra, content / "digests" / extra.name)
-    add, _, result = timed([PY, "-m", "generator.cli", "build", "--content", str(content), "--out", str(generated)])
+    adds = []
+    for _ in range(repeat):
+        (content / "digests" / extra.name).unlink(missing_ok=True)
+        _from_scratch(content, generated)
+        subprocess.run([PY, "-m", "generator.cli", "build", "--content", str(content), "--out", str(generated)],
+                       check=True, capture_output=True)
+        os.symlink(extra, content / "digests" / extra.name)
+        seconds, _, result = timed([PY, "-m", "generator.cli", "build", "--content", str(content), "--out", str(generated)])
+        adds.append(seconds)
+    add = statistics.median(adds)
     rewritten = int(result.stdout.split("wrote ", 1)[1].split(" ", 1)[0])
     unchanged = int(result.stdout.split("files, ", 1)[1].split(" ", 1)[0])
     added = int(result.stdout.split(" new on ", 1)[0].rsplit("(", 1)[1])
     refit = refit_row(n, extra, content, generated)
     return {"added": added, "added_day": extra.name.split(".")[0], "pages": len(pages), "search_s": search_s, "mkdocs_s": ours, "bare_mkdocs_s": bare, "ratio": ours / bare,
             "html_kb_mean": sum(sizes) / len(sizes) / 1024, "html_kb_max": sizes[-1] / 1024,
-            "index_mb": index / 2 ** 20, "add_day_s": add, "rewritten": rewritten, "unchanged": unchanged,
+            "index_mb": index / 2 ** 20, "add_day_s": add, "add_runs_s": adds, "rewritten": rewritten, "unchanged": unchanged,
             **pagefind, **refit}
 
 
@@ -225,8 +251,11 @@ def main(argv: list[str]) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench.run")
     parser.add_argument("--sizes", default="6,60", help="numbers of days for the generator rows")
     parser.add_argument("--mkdocs", type=int, default=60, help="days for the MkDocs and add-a-day rows (0: skip)")
+    parser.add_argument("--repeat", type=int, default=1,
+                        help="first builds of each size, and added days, timed this many times: the median is shown")
     parser.add_argument("--smoke", action="store_true", help="two days, everything once: for CI")
     args = parser.parse_args(argv)
+    repeat = 1 if args.smoke else max(1, args.repeat)
     sizes = [2] if args.smoke else [int(s) for s in args.sizes.split(",") if s.strip()]
     mk = 2 if args.smoke else args.mkdocs
     work = Path(tempfile.mkdtemp(prefix="papersite-bench-"))
@@ -234,15 +263,17 @@ def main(argv: list[str]) -> int:
     # so that the first row measures building, as every later build will.
     subprocess.run([PY, "-c", "import generator.cli, generator.mkdocs_plugin"], check=True)
     try:
-        print(f"{'days':>5} {'papers':>7} {'generator s':>11} {'ms/paper':>8} {'peak MB':>8}")
+        print(f"{'days':>5} {'papers':>7} {'generator s':>11} {'ms/paper':>8} {'peak MB':>8}"
+              + (f"  runs (s), median shown" if repeat > 1 else ""))
         rows = []
         for n in sizes:
-            row = generator_row(n, work)
+            row = generator_row(n, work, repeat)
             rows.append(row)
-            print(f"{row['days']:5d} {row['papers']:7d} {row['seconds']:11.1f} {row['ms_per_paper']:8.2f} {row['peak_mb']:8.0f}",
+            runs = "  " + ", ".join(f"{x:.1f}" for x in row["runs_s"]) if repeat > 1 else ""
+            print(f"{row['days']:5d} {row['papers']:7d} {row['seconds']:11.1f} {row['ms_per_paper']:8.2f} {row['peak_mb']:8.0f}{runs}",
                   flush=True)
         if mk:
-            m = mkdocs_rows(mk, work)
+            m = mkdocs_rows(mk, work, repeat)
             print(f"\nMkDocs, {mk} days: {m['pages']} paper pages; then {m['added_day']} added ({m['added']} new papers)")
             print(f"{'mkdocs s':>9} {'bare s':>7} {'ratio':>6} {'HTML KB/page':>13} {'max KB':>7} {'index MB':>9} "
                   f"{'search s':>9} {'add day s':>10} {'rewritten':>10} {'unchanged':>10}")
@@ -250,6 +281,8 @@ def main(argv: list[str]) -> int:
             print(f"{m['mkdocs_s']:9.1f} {m['bare_mkdocs_s']:7.1f} {m['ratio']:6.2f} {m['html_kb_mean']:13.1f} "
                   f"{m['html_kb_max']:7.1f} {m['index_mb']:9.1f} {search} {m['add_day_s']:10.1f} "
                   f"{m['rewritten']:10d} {m['unchanged']:10d}")
+            if repeat > 1:
+                print(f"(added day, each time after a fresh build: {', '.join(f'{x:.1f}' for x in m['add_runs_s'])} s; median shown)")
             if m["refit_s"] is not None:
                 between = ", ".join(f"{x:.1f}" for x in m["between_s"])
                 print(f"\nThe days after it, one by one: {between + ' s; then ' if between else ''}{m['refit_day']}, "

@@ -20,9 +20,10 @@ Each is used only where it gives what computing afresh would, so a build with th
 exactly the output of a build without it (the tests check this, also day by day). Entries are
 dropped when no build uses them any more (``digests`` and ``features``, which grow by segment
 files, when they are next written whole: :func:`generator.output.write_cache`), and the whole
-cache is ignored when the generator's code changes (the code's hash is part of every file). The cache is the project's own working data, like its code: it
-is read with :mod:`pickle`, so only papersite's own files in the cache folder are read (they
-start with a marker line), and papersite writes nowhere else in that folder.
+cache is ignored when the generator's code changes (the code's hash is part of every file).
+The cache is the project's own working data, like its code: it is read with :mod:`pickle`, so
+only papersite's own files in the cache folder are read (they start with a marker line), and
+papersite writes nowhere else in that folder.
 """
 from __future__ import annotations
 

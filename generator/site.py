@@ -15,6 +15,7 @@ import posixpath
 import re
 from collections import Counter, defaultdict
 from dataclasses import dataclass
+from datetime import date
 from typing import Any, Callable, Mapping
 
 from markupsafe import Markup
@@ -41,7 +42,7 @@ class PaperInputs:
     the planned page, and plans only the pages whose inputs changed (a quarter on a daily build)."""
     paper: Paper
     mentions: tuple[tuple[Mention, str], ...]  # (mention, the target's title)
-    mentioned_by: tuple[tuple[Mention, str, Any], ...]  # (mention, the source's title, its first day)
+    mentioned_by: tuple[tuple[Mention, str, date], ...]  # (mention, the source's title, its first day)
     related: tuple[tuple[str, str], ...]  # (paper id, title), best first
     topics: tuple[tuple[str, str, str], ...]  # (topic id, name, why the paper is in it)
     aliases: tuple[str, ...]  # the names it introduced, whole titles left out
@@ -244,9 +245,9 @@ class SitePlan:
             "reference": reference,
             "mentions": [{"title": title, "url": url(paper_path(m.target)), "alias": m.alias,
                           "evidence": highlight(m.evidence, m.start, m.end)} for m, title in inputs.mentions],
-            "mentioned_by": [{"title": title, "url": url(paper_path(m.source)), "date": date.isoformat(),
+            "mentioned_by": [{"title": title, "url": url(paper_path(m.source)), "date": day.isoformat(),
                               "alias": m.alias, "evidence": highlight(m.evidence, m.start, m.end)}
-                             for m, title, date in sorted(inputs.mentioned_by,
+                             for m, title, day in sorted(inputs.mentioned_by,
                                                           key=lambda x: (-x[2].toordinal(), x[0].source))],
             "related": [{"title": title, "url": url(paper_path(target))} for target, title in inputs.related],
         }

@@ -86,11 +86,15 @@ def _communities(graph: _Graph, *, seed: int, max_size: int) -> list[set[str]]:
     labels = graph.labels
     pending = [np.arange(len(labels))]  # vertices, as indices into labels, ascending
     done: list[set[str]] = []
+
+    def named(nodes: np.ndarray) -> set[str]:
+        return {labels[i] for i in nodes.tolist()}
+
     resolution = RESOLUTION
     while pending:
         nodes = pending.pop()
         if len(nodes) <= max_size:
-            done.append({labels[i] for i in nodes.tolist()})
+            done.append(named(nodes))
             continue
         # Vertices numbered in sorted label order and edges in sorted order, so that the same
         # graph is the same igraph graph in every process, whatever order the sets come in.
@@ -98,7 +102,7 @@ def _communities(graph: _Graph, *, seed: int, max_size: int) -> list[set[str]]:
         inside[nodes] = True
         keep = inside[graph.first] & inside[graph.second]
         if not keep.any():
-            done.append({labels[i] for i in nodes.tolist()})
+            done.append(named(nodes))
             continue
         edges = np.column_stack((np.searchsorted(nodes, graph.first[keep]), np.searchsorted(nodes, graph.second[keep])))
         sub = ig.Graph(n=len(nodes), edges=edges.tolist())
@@ -110,7 +114,7 @@ def _communities(graph: _Graph, *, seed: int, max_size: int) -> list[set[str]]:
         if len(parts) == 1:  # cannot split further: split by a higher resolution next time
             resolution *= 1.5
             if resolution > 20:
-                done.append({labels[i] for i in nodes.tolist()})
+                done.append(named(nodes))
                 continue
             pending.append(nodes)
             continue

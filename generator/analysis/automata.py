@@ -19,6 +19,10 @@ import ahocorasick_rs
 __all__ = ["Automaton", "HEAD"]
 
 HEAD = 24
+# A day's few hundred new names are looked for in every known text, and a DFA read those 15
+# million characters in half the time of the contiguous automaton; for the collection's 100,000
+# names it took 18 seconds to build, and read slower.
+DFA_UP_TO = 1000
 
 
 class Automaton:
@@ -30,8 +34,9 @@ class Automaton:
             if pattern:
                 heads.setdefault(pattern[:HEAD], []).append((pattern, value))
         self._whole = list(heads.values())
+        kind = ahocorasick_rs.Implementation
         self._auto = ahocorasick_rs.AhoCorasick(
-            list(heads), implementation=ahocorasick_rs.Implementation.ContiguousNFA) if heads else None
+            list(heads), implementation=kind.DFA if len(heads) <= DFA_UP_TO else kind.ContiguousNFA) if heads else None
 
     def find(self, text: str) -> list[tuple[int, int, Any]]:
         """``(start, end, value)`` of every occurrence, by where its beginning was found."""

@@ -19,10 +19,15 @@ def test_every_occurrence_of_every_pattern_overlapping_ones_included(patterns, t
     another's head, are each found where they stand."""
     saved, automata.HEAD = automata.HEAD, 3
     try:
-        found = sorted(Automaton((p, p) for p in patterns).find(text))
+        found = sorted(Automaton((p, p) for p in patterns).find(text))  # a DFA: few patterns
+        automata.DFA_UP_TO, dfa_up_to = 0, automata.DFA_UP_TO
+        try:  # the contiguous automaton, as for many patterns
+            contiguous = sorted(Automaton((p, p) for p in patterns).find(text))
+        finally:
+            automata.DFA_UP_TO = dfa_up_to
     finally:
         automata.HEAD = saved
-    assert found == _plain(patterns, text)
+    assert found == contiguous == _plain(patterns, text)
 
 
 def test_long_patterns_sharing_their_head():

@@ -54,6 +54,11 @@ def timed(args: list[str], cwd: Path | None = None) -> tuple[float, float, subpr
     return seconds, max(peak, before) / 1024, result
 
 
+def _build(content: Path, out: Path) -> list[str]:
+    """The command a group runs every day: `papersite build --content CONTENT --out OUT`."""
+    return [PY, "-m", "generator.cli", "build", "--content", str(content), "--out", str(out)]
+
+
 def _from_scratch(content: Path, out: Path) -> None:
     """No output, no cache and no topic lock: the next build is a first build."""
     shutil.rmtree(out, ignore_errors=True)
@@ -69,7 +74,7 @@ def generator_row(n: int, work: Path, repeat: int = 1) -> dict:
     runs = []
     for _ in range(repeat):
         _from_scratch(content, out)
-        seconds, peak, result = timed([PY, "-m", "generator.cli", "build", "--content", str(content), "--out", str(out)])
+        seconds, peak, result = timed(_build(content, out))
         runs.append((seconds, peak))
     papers = int(result.stdout.split(" papers", 1)[0].rsplit("\n", 1)[-1])
     seconds = statistics.median([r[0] for r in runs])
@@ -84,7 +89,7 @@ def mkdocs_rows(n: int, work: Path, repeat: int = 1) -> dict:
     base = work / f"site-{n}"
     content = content_folder(days(n), base)
     generated = base / "generated"
-    subprocess.run([PY, "-m", "generator.cli", "build", "--content", str(content), "--out", str(generated)],
+    subprocess.run(_build(content, generated),
                    check=True, capture_output=True)
     theme = "theme:\n  name: material\n"
     # The generated pages as `papersite build --out` wrote them, built by MkDocs with the papersite
@@ -123,10 +128,10 @@ def mkdocs_rows(n: int, work: Path, repeat: int = 1) -> dict:
     for _ in range(repeat):
         (content / "digests" / extra.name).unlink(missing_ok=True)
         _from_scratch(content, generated)
-        subprocess.run([PY, "-m", "generator.cli", "build", "--content", str(content), "--out", str(generated)],
+        subprocess.run(_build(content, generated),
                        check=True, capture_output=True)
         os.symlink(extra, content / "digests" / extra.name)
-        seconds, _, result = timed([PY, "-m", "generator.cli", "build", "--content", str(content), "--out", str(generated)])
+        seconds, _, result = timed(_build(content, generated))
         adds.append(seconds)
     add = statistics.median(adds)
     rewritten = int(result.stdout.split("wrote ", 1)[1].split(" ", 1)[0])
@@ -153,7 +158,7 @@ def refit_row(n: int, extra: Path, content: Path, out: Path) -> dict:
     for f in later:
         seen |= _ids(f)
         os.symlink(f, content / "digests" / f.name)
-        seconds, _, result = timed([PY, "-m", "generator.cli", "build", "--content", str(content), "--out", str(out)])
+        seconds, _, result = timed(_build(content, out))
         if len(seen) >= step:
             crossing = (f.name.split(".")[0], seconds, int(result.stdout.split("wrote ", 1)[1].split(" ", 1)[0]))
             break
@@ -264,7 +269,7 @@ def main(argv: list[str]) -> int:
     subprocess.run([PY, "-c", "import generator.cli, generator.mkdocs_plugin"], check=True)
     try:
         print(f"{'days':>5} {'papers':>7} {'generator s':>11} {'ms/paper':>8} {'peak MB':>8}"
-              + (f"  runs (s), median shown" if repeat > 1 else ""))
+              + ("  runs (s), median shown" if repeat > 1 else ""))
         rows = []
         for n in sizes:
             row = generator_row(n, work, repeat)

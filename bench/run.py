@@ -89,8 +89,7 @@ def mkdocs_rows(n: int, work: Path, repeat: int = 1) -> dict:
     base = work / f"site-{n}"
     content = content_folder(days(n), base)
     generated = base / "generated"
-    subprocess.run(_build(content, generated),
-                   check=True, capture_output=True)
+    subprocess.run(_build(content, generated), check=True, capture_output=True)
     theme = "theme:\n  name: material\n"
     # The generated pages as `papersite build --out` wrote them, built by MkDocs with the papersite
     # plugin in its no-generating mode (it only renders them: see rawhtml.py).
@@ -128,8 +127,7 @@ def mkdocs_rows(n: int, work: Path, repeat: int = 1) -> dict:
     for _ in range(repeat):
         (content / "digests" / extra.name).unlink(missing_ok=True)
         _from_scratch(content, generated)
-        subprocess.run(_build(content, generated),
-                       check=True, capture_output=True)
+        subprocess.run(_build(content, generated), check=True, capture_output=True)
         os.symlink(extra, content / "digests" / extra.name)
         seconds, _, result = timed(_build(content, generated))
         adds.append(seconds)

@@ -22,6 +22,7 @@ from typing import Mapping
 
 import igraph as ig
 import numpy as np
+from scipy import sparse
 
 from ..model import Collection, Related, Topic
 from ..slugs import slugify
@@ -231,6 +232,18 @@ class _Vectors:
     def rows(self, pids) -> list[int]:
         return sorted(self.index[p] for p in pids)
 
+    def sums(self, groups) -> np.ndarray:
+        """Each group's rows summed (a dense row per group), in one sparse product: a row slice
+        and a sum per topic were a second at 60,000 papers. The same numbers: each sum adds the
+        same float32 values in the same (row) order."""
+        rows = [self.rows(g) for g in groups]
+        indptr = np.zeros(len(rows) + 1, dtype=np.int64)
+        np.cumsum([len(r) for r in rows], out=indptr[1:])
+        indices = np.fromiter((i for r in rows for i in r), dtype=np.int64, count=int(indptr[-1]))
+        members = sparse.csr_matrix((np.ones(len(indices), dtype=self.matrix.dtype), indices, indptr),
+                                    shape=(len(rows), self.matrix.shape[0]))
+        return (members @ self.matrix).toarray()
+
     def centroid(self, pids) -> np.ndarray:
         c = np.asarray(self.matrix[self.rows(pids)].mean(axis=0)).ravel()
         norm = np.linalg.norm(c)
@@ -436,10 +449,11 @@ def find_topics(collection: Collection, related: dict[str, tuple[Related, ...]],
     #    as to its own topic's.
     if vectors.usable and len(members_of) > 1:
         tids = sorted(members_of)
-        sums = np.vstack([np.asarray(vectors.matrix[vectors.rows(members_of[t])].sum(axis=0)).ravel() for t in tids])
+        sums = vectors.sums([members_of[t] for t in tids])
         norms = np.linalg.norm(sums, axis=1)
         norms[norms == 0] = 1.0
-        sims = np.asarray(vectors.matrix @ (sums / norms[:, None]).T)
+        # The unit sums' transpose made contiguous first: scipy would copy it anyway, more slowly.
+        sims = np.asarray(vectors.matrix @ np.ascontiguousarray((sums / norms[:, None]).T))
         col = {t: j for j, t in enumerate(tids)}
         # Papers of earlier builds keep the second topics they had: adding a day must not
         # reshuffle them. Only papers new to the lock get second topics computed.

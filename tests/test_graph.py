@@ -50,6 +50,29 @@ def test_graph_data_is_what_networkx_gives_for_the_multigraph(bundled_site):
     assert json.loads(site.files["graph.json"])["nodes"][0].keys() >= {"id", "x", "y", "url"}
 
 
+def test_each_line_of_graph_json_is_json_dumps_of_its_item():
+    """graph.json writes related edges by a format of its own: the same text as json.dumps,
+    whatever the ids hold (quotes, backslashes, line and paragraph separators, controls)."""
+    from generator.analysis.graph import graph_json
+
+    odd = ['a"b', "c\\d", "e\u2028f\u2029", "g\x00\x1fh", "é ü 汉", "i/j", "\ud800"]
+    nodes = [{"id": pid, "kind": "paper", "title": pid, "x": 0.5, "y": -1e-7} for pid in odd]
+    edges = [{"kind": "related", "weight": w, "source": a, "target": b, "key": "related"}
+             for a, b, w in zip(odd, odd[1:] + odd[:1], [0.1234, 1.0, 5e-05, 0.3, 1e-07, 0.9999, 0.5])]
+    edges += [{"kind": "related", "weight": 1, "source": "k", "target": "l", "key": "related"},  # an int
+              {"kind": "related", "weight": float("nan"), "source": "m", "target": "n", "key": "related"},
+              {"kind": "mentions", "alias": "X", "match": "X", "evidence": "uses X", "source": "o", "target": "p",
+               "key": "mentions"}]
+    text = graph_json({"directed": True, "multigraph": True, "graph": {}, "nodes": nodes, "edges": edges})
+    lines = text.split("\n")  # not splitlines(), which also breaks at U+2028
+    items = sorted(nodes, key=lambda n: n["id"]) + sorted(edges, key=lambda e: (e["source"], e["target"], e["key"]))
+    body = [line for line in lines if line.startswith("{\"")]
+    assert [line.rstrip(",") for line in body] == [json.dumps(i, sort_keys=True, ensure_ascii=False) for i in items]
+    # Each ends with a comma but the last of its list; the whole is the JSON of the data.
+    assert json.loads(text)["edges"][0]["source"] == sorted(odd)[0]
+    assert sum(line.endswith(",") for line in body) == len(items) - 2
+
+
 def test_a_pair_can_carry_both_kinds_of_edge():
     site = build_site(ROOT / "content")
     graph = nx.node_link_graph(json.loads(site.files["graph.json"]))

@@ -113,17 +113,54 @@ def test_whole_words_by_runs_are_those_of_the_automaton(text, forms):
 
 
 @settings(max_examples=200, deadline=None)
-@given(st.lists(st.sampled_from(["a", "b", "a b", "c", "b c a", "é"]), max_size=30))
-def test_features_are_numbered_by_first_occurrence_even_when_hashes_collide(flat):
-    """Sorting hashes numbers the features as a dict of first positions would; and where two
-    strings share a hash (every hash 0 here), the dict decides."""
-    expected = [flat.index(s) for s in flat]
-    assert similarity._first_occurrences(list(flat)).tolist() == expected
-    similarity.hash = lambda s: 0
-    try:
-        assert similarity._first_occurrences(list(flat)).tolist() == expected
-    finally:
-        del similarity.hash
+@given(st.lists(st.lists(st.sampled_from(["a", "b", "a b", "c", "b c a", "ab-c", "x'y"]), unique=True, max_size=6),
+                max_size=8))
+def test_features_are_numbered_by_first_occurrence(papers):
+    """Arrow numbers each paper's features as a dict of first occurrences would: the vocabulary
+    is the distinct features in the order they first appear, and each number names its feature.
+    Papers without features count none (not one empty feature)."""
+    per_paper = [("", "\n".join(words), b"") for words in papers]
+    ids, sizes, vocabulary = similarity._numbered(per_paper)
+    flat = [w for words in papers for w in words]
+    assert sizes.tolist() == [len(words) for words in papers]
+    assert vocabulary.to_pylist() == list(dict.fromkeys(flat))
+    assert [vocabulary.to_pylist()[i] for i in ids.tolist()] == flat
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.lists(st.lists(st.sampled_from(["a", "b", "a b", "c"]), unique=True, max_size=4), max_size=6),
+       st.lists(st.sampled_from(["a", "a b", "c", "d"]), unique=True))
+def test_title_rows_by_arrow_are_those_by_a_dict(titles, features):
+    """The whole vocabulary's title rows (Arrow's lookup) are those of a dict lookup, a title's
+    features outside the vocabulary left out."""
+    per_paper = [("\n".join(t), "", b"") for t in titles]
+    features = sorted(features)
+    fast = similarity._all_title_rows(per_paper, features)
+    slow = similarity._title_rows(per_paper, {f: i for i, f in enumerate(features)}, len(features))
+    assert fast.shape == slow.shape and (fast != slow).nnz == 0
+
+
+def test_text_vectors_are_scikit_learns_tfidf():
+    """The vectors are scikit-learn's TfidfVectorizer(sublinear_tf=True) of each paper's features
+    (the title twice), the vocabulary cut where it says (at most half of the papers under 200),
+    and each title's features marked."""
+    from sklearn.feature_extraction.text import TfidfVectorizer
+
+    from generator.analysis.phrases import analyze
+    from generator.build import read_collection
+    from generator.settings import load_settings
+
+    collection, _, _ = read_collection(ROOT / "content", load_settings(ROOT / "content"))
+    papers = list(collection.papers.values())
+    assert 20 <= len(papers) < 200
+    matrix, features, titled, _ = similarity.tfidf_matrix(collection)
+    vectorizer = TfidfVectorizer(analyzer=lambda p: analyze(p.title) * 2 + analyze(p.abstract),
+                                 sublinear_tf=True, max_df=0.5, dtype=np.float64)
+    expected = vectorizer.fit_transform(papers)
+    assert features.tolist() == vectorizer.get_feature_names_out().tolist()
+    assert abs(matrix - expected).max() < 1e-6
+    titles = [set(analyze(p.title)) & set(features.tolist()) for p in papers]
+    assert [set(features[titled[i].indices].tolist()) for i in range(len(papers))] == titles
 
 
 def test_word_weights_are_fitted_on_the_earliest_days_in_steps_of_a_quarter():

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import hashlib
 from collections import Counter
-from itertools import chain, count, repeat
+from itertools import chain, repeat
 from typing import Mapping
 
 import numpy as np
@@ -140,26 +140,42 @@ def _row_bytes(matrix) -> list[tuple[bytes, bytes]]:
     return [(indices[a:b].tobytes(), data[a:b].tobytes()) for a, b in zip(indptr[:-1], indptr[1:])]
 
 
-def _first_occurrences(flat: list[str]) -> np.ndarray:
-    """For each string, the position of the first string equal to it: the features of the whole
-    text as numbers, from which counting and choosing the vocabulary is numpy's work.
+def _split_all(joined: list[str]):
+    """The features of each of these newline-joined strings, all in one pyarrow array, and how
+    many each string holds: no Python object per feature. Features are ASCII words
+    (:func:`analyze`), the same strings in Arrow's UTF-8 as in Python."""
+    import pyarrow as pa  # here: only a first build or a refit numbers the whole vocabulary
+    import pyarrow.compute as pc
 
-    A dict that gives each feature its first position took 6 of a 60,000-paper build's seconds
-    (8 million lookups into 2 million features, all out of the processor's cache). Sorting the
-    strings' hashes finds the same groups in a third of that time. Equal hashes of different
-    strings are checked for (one comparison per occurrence): were there any, the dict decides."""
-    if not flat:
-        return np.zeros(0, dtype=np.int64)
-    hashes = np.fromiter(map(hash, flat), dtype=np.int64, count=len(flat))
-    order = np.argsort(hashes, kind="stable")  # stable: a group's first member is its first occurrence
-    ordered = hashes[order]
-    starts = np.flatnonzero(np.concatenate(([True], ordered[1:] != ordered[:-1])))
-    first = np.empty(len(flat), dtype=np.int64)
-    first[order] = np.repeat(order[starts], np.diff(np.append(starts, len(flat))))
-    strings = np.array(flat, dtype=object)
-    if not (strings == strings[first]).all():
-        first = np.fromiter(map({}.setdefault, flat, count()), dtype=np.int64, count=len(flat))
-    return first
+    lists = pc.split_pattern(pa.array([j or None for j in joined], type=pa.large_string()), "\n")
+    return lists.flatten(), pc.fill_null(pc.list_value_length(lists), 0).to_numpy().astype(np.int64)
+
+
+def _numbered(per_paper: list[tuple]) -> tuple[np.ndarray, np.ndarray, object]:
+    """Every feature of every paper's text as a number, how many features each paper has, and
+    the distinct features (a pyarrow array) in the order they first occur, which the numbers
+    index: from these, counting and choosing the vocabulary is numpy's work.
+
+    Arrow numbers them with a hash table of its own. A Python dict of first positions took 6 of
+    a 60,000-paper build's seconds (8 million lookups into 2 million features); sorting the
+    strings' hashes, 4.7 s (splitting included); this, under 2 s."""
+    import pyarrow.compute as pc
+
+    flat, sizes = _split_all([w for _, w, _ in per_paper])
+    encoded = pc.dictionary_encode(flat)
+    return encoded.indices.to_numpy().astype(np.int64), sizes, encoded.dictionary
+
+
+def _all_title_rows(per_paper: list[tuple], features: list[str]):
+    """:func:`_title_rows` for the whole collection's vocabulary, by Arrow's lookup (a dict of
+    the 340,000 features and a lookup of each title's were half a second at 60,000 papers)."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    flat, sizes = _split_all([t for t, _, _ in per_paper])
+    cols = pc.fill_null(pc.index_in(flat, value_set=pa.array(features, type=pa.large_string())), -1)
+    cols = cols.to_numpy().astype(np.int64)
+    return _matrix(cols, np.ones(len(cols)), sizes, len(features))
 
 
 def tfidf_matrix(collection: Collection, terms: Mapping[str, tuple] | None = None,
@@ -194,28 +210,24 @@ def tfidf_matrix(collection: Collection, terms: Mapping[str, tuple] | None = Non
         titled = _stacked([r[1] for r in rows], width, np.float64)
         return matrix, np.asarray(names), titled, {"fit": fit, "features": names, "idf": previous["idf"],
                                                    "rows": {k: known[k] for k in sorted(set(keys))}}
-    words = [_split(w) for _, w, _ in per_paper]
-    flat = list(chain.from_iterable(words))
-    first = _first_occurrences(flat)
+    ids, sizes, vocabulary = _numbered(per_paper)
     m = int(fitted.sum())
-    sizes = [len(w) for w in words]
-    # Occurrences in the fitted papers, counted at each feature's first position (a feature is
-    # once per paper).
-    df = np.bincount(first[np.repeat(fitted, sizes)], minlength=len(flat))
+    # Occurrences in the fitted papers (a feature is once per paper).
+    df = np.bincount(ids[np.repeat(fitted, sizes)], minlength=len(vocabulary))
     low, high = (1 if m < 200 else 2), (0.5 * m if m >= 20 else m)
     kept = np.flatnonzero((df >= low) & (df <= high))
-    names = [flat[i] for i in kept]
+    names = vocabulary.take(kept).to_pylist()
     order = sorted(range(len(names)), key=names.__getitem__)
     features = [names[i] for i in order]
     if not features:  # empty, or every word was a stop word
         empty = sparse.csr_matrix((n, 1 if n else 0), dtype=np.float32)
         return empty, np.asarray([], dtype=str), empty, {}
-    column = np.full(len(flat), -1, dtype=np.int64)
+    column = np.full(len(vocabulary), -1, dtype=np.int64)
     column[kept[order]] = np.arange(len(features))
     counts = np.frombuffer(b"".join(c for _, _, c in per_paper), dtype=np.uint32)
     idf = np.log((1.0 + m) / (1.0 + df[kept[order]].astype(np.float64))) + 1.0
-    matrix = _weigh(_matrix(column[first], counts, sizes, len(features)), idf)
-    titled = _title_rows(per_paper, {t: i for i, t in enumerate(features)}, len(features))
+    matrix = _weigh(_matrix(column[ids], counts, sizes, len(features)), idf)
+    titled = _all_title_rows(per_paper, features)
     known = dict(zip(keys, zip(_row_bytes(matrix), _row_bytes(titled))))
     return matrix, np.asarray(features), titled, {"fit": fit, "features": tuple(features), "idf": idf.tobytes(),
                                                   "rows": {k: known[k] for k in sorted(known)}}
@@ -224,11 +236,17 @@ def tfidf_matrix(collection: Collection, terms: Mapping[str, tuple] | None = Non
 def _matrix(cols, values, lengths: list[int], width: int):
     """A CSR matrix from the column of every document's features in order (-1: no column), their
     values, and how many features each document has."""
-    rows = np.repeat(np.arange(len(lengths)), lengths)
+    lengths = np.asarray(lengths, dtype=np.int64)
     keep = cols >= 0
-    matrix = sparse.csr_matrix((np.asarray(values, dtype=np.float64)[keep], (rows[keep], cols[keep])),
+    # The rows' entries are already in row order: the row pointers are counts, no sorting by row
+    # (a COO matrix made into CSR) is needed. A feature twice in a document (never, from
+    # paper_terms) would be summed, as COO does.
+    indptr = np.zeros(len(lengths) + 1, dtype=np.int64)
+    np.cumsum(np.bincount(np.repeat(np.arange(len(lengths)), lengths)[keep], minlength=len(lengths)),
+              out=indptr[1:])
+    matrix = sparse.csr_matrix((np.asarray(values, dtype=np.float64)[keep], cols[keep], indptr),
                                shape=(len(lengths), width))
-    matrix.sort_indices()
+    matrix.sum_duplicates()  # and sorts each row's features
     return matrix
 
 

@@ -23,7 +23,9 @@ __all__ = ["parallel_map", "concurrently", "handing_over", "MIN_ITEMS"]
 
 T = TypeVar("T")
 R = TypeVar("R")
-MIN_ITEMS = 2000
+# Below this many items, work stays in one process. Forking costs a few milliseconds while the
+# heap is small: from 500 on, both cores pay (1,137 papers built in 1.33 s instead of 1.7 s).
+MIN_ITEMS = 500
 _STATE: tuple[Callable, Sequence] | None = None
 # Set in the forked side of two steps run side by side: see :func:`handing_over`.
 _BESIDE = False

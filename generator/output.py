@@ -108,6 +108,17 @@ def _stage(path: str, data: bytes | Callable[[BinaryIO], object], *, sync: bool 
     63,000 files.)"""
     head, name = os.path.split(path)
     tmp = os.path.join(head, _TMP + name)
+    if not callable(data) and not sync:
+        # Bytes, by the system calls themselves: an ``open()`` file object and its buffer for
+        # each of 63,000 pages were a fifth of writing them.
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | getattr(os, "O_BINARY", 0), 0o666)
+        try:
+            view = memoryview(data)
+            while view:
+                view = view[os.write(fd, view):]
+        finally:
+            os.close(fd)
+        return tmp
     with open(tmp, "wb") as fh:
         if callable(data):
             data(fh)

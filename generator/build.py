@@ -13,8 +13,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Mapping
 
-from tqdm import tqdm
-
 from . import pagememo
 from .analysis import KEPT, analyse, collection_features
 from .analysis.graph import graph_data, graph_json
@@ -92,8 +90,12 @@ def read_collection(content: Path, settings: Settings, *, progress: bool = False
     known = known or {}
     keys = [key(path) for path in files]
     missing = [path for path, k in zip(files, keys) if not k or k not in known]
-    fresh = dict(zip(missing, tqdm(parallel_map(read, missing, min_items=20), desc="digests", unit="file",
-                                   disable=not progress or len(missing) < 20)))
+    read_now = parallel_map(read, missing, min_items=20)
+    if progress and len(missing) >= 20:
+        from tqdm import tqdm  # only here: importing it was 2 % of building a thousand papers
+
+        read_now = tqdm(read_now, desc="digests", unit="file")
+    fresh = dict(zip(missing, read_now))
     records, diags, used = [], [], {}
     for path, k in zip(files, keys):
         recs, more = fresh[path] if path in fresh else known[k]

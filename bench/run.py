@@ -59,24 +59,16 @@ def _build(content: Path, out: Path) -> list[str]:
     return [PY, "-m", "generator.cli", "build", "--content", str(content), "--out", str(out)]
 
 
-def _fresh(base: Path, files: list[Path]) -> Path:
-    """A content folder of its own (no output, no cache, no topic lock yet: the next build there is
-    a first build), in a folder never used before.
-
-    Runs do not delete what the run before wrote: this machine's disk is mounted with ``discard``,
-    and deleting a run's files (63,000 pages and the caches) queued work that slowed the next
-    run's file creation up to fifteenfold (10,000 files: 0.24 s on a quiet disk, 3.7 s after
-    another 10,000 were deleted), which a group's first build, into a new folder, never meets.
-    Everything is deleted at the end."""
-    return content_folder(files, base)
-
-
 def generator_row(n: int, work: Path, repeat: int = 1) -> dict:
     """A first build of the first ``n`` days, ``repeat`` times from scratch: the median seconds
     (this machine's speed drifts by a fifth from minute to minute), their range, the largest peak."""
     runs = []
     for i in range(repeat):
-        content = _fresh(work / f"gen-{n}" / f"run-{i + 1}", days(n))
+        # Each run in a folder never used before, all deleted at the end: this machine's disk is
+        # mounted with `discard`, and deleting a run's files queued work that slowed the next
+        # run's file creation up to fifteenfold (10,000 files: 0.24 s on a quiet disk, 3.7 s after
+        # another 10,000 were deleted), which a group's first build, into a new folder, never meets.
+        content = content_folder(days(n), work / f"gen-{n}" / f"run-{i + 1}")
         seconds, peak, result = timed(_build(content, content.parent / "out"))
         runs.append((seconds, peak))
     papers = int(result.stdout.split(" papers", 1)[0].rsplit("\n", 1)[-1])
@@ -128,7 +120,7 @@ def mkdocs_rows(n: int, work: Path, repeat: int = 1) -> dict:
     extra = next_new_day(n)
     adds = []
     for i in range(repeat):
-        content = _fresh(base / f"add-{i + 1}", days(n))
+        content = content_folder(days(n), base / f"add-{i + 1}")  # a new folder: see generator_row
         generated = content.parent / "generated"
         subprocess.run(_build(content, generated), check=True, capture_output=True)
         os.symlink(extra, content / "digests" / extra.name)

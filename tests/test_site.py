@@ -1,5 +1,6 @@
 """End to end: real ``mkdocs build --strict`` runs and the CLI."""
 import json
+import os
 import re
 import subprocess
 import sys
@@ -69,10 +70,13 @@ def test_second_digest_accumulates_and_urls_stay(bundled, tmp_path):
 
 def test_cli_writes_markdown_tree_and_graph(bundled, tmp_path):
     out = tmp_path / "out"
+    # Output to a pipe is buffered (unless PYTHONUNBUFFERED is set): the command ends its process
+    # without the usual tear-down (cli._hard_exit), and its report must still arrive in full.
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONUNBUFFERED"}
     result = subprocess.run([sys.executable, "-m", "generator.cli", "build", "--content", str(bundled),
-                             "--out", str(out)], capture_output=True, text=True)
+                             "--out", str(out)], capture_output=True, text=True, env=env)
     assert result.returncode == 0, result.stderr
-    assert "65 papers" in result.stdout
+    assert "65 papers" in result.stdout and result.stdout.endswith(f"into {out}\n")
     assert len(list((out / "papers").glob("*.md"))) == 65
     assert (out / "index.md").exists() and (out / "graph.md").exists() and (out / "graph.json").exists()
     again = subprocess.run([sys.executable, "-m", "generator.cli", "build", "--content", str(bundled),

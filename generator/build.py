@@ -7,11 +7,12 @@ back the same in-memory site; only the CLI writes it to disk (through
 from __future__ import annotations
 
 import contextlib
+import functools
 import gc
 import logging
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Mapping
+from typing import Any, Iterator, Mapping
 
 from . import pagememo
 from .analysis import KEPT, analyse, collection_features
@@ -126,6 +127,28 @@ def without_cycle_collector():
             gc.enable()
 
 
+class _OnDemand(Mapping):
+    """The cache's kinds of an earlier analysis, each loaded when first asked for: the two sides
+    of the analysis each load their own, in their own process, rather than this one loading all
+    of them before either side starts."""
+
+    def __init__(self, cache: Path | None, kinds: tuple[str, ...]):
+        self._cache, self._kinds, self._loaded = cache, kinds, {}
+
+    def __getitem__(self, kind: str) -> Any:
+        if kind not in self._kinds:
+            raise KeyError(kind)
+        if kind not in self._loaded:
+            self._loaded[kind] = load_cache(self._cache, kind)
+        return self._loaded[kind]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._kinds)
+
+    def __len__(self) -> int:
+        return len(self._kinds)
+
+
 def _analysed(content: Path, *, curated: bool, progress: bool = False, cache: Path | None = None):
     """Settings, collection, diagnostics, analysis, the cache's entries still to write back (by
     kind, the changed ones only), and the kinds already written: what building and suggesting
@@ -135,7 +158,7 @@ def _analysed(content: Path, *, curated: bool, progress: bool = False, cache: Pa
     collection, diags, digests_used = read_collection(content, settings, progress=progress, known=digests)
     features = load_cache(cache, "features")
     by_paper, features_used = collection_features(collection, features)
-    previous = {kind: load_cache(cache, kind) for kind in KEPT}
+    previous = _OnDemand(cache, KEPT)
 
     def changed(kept: dict) -> dict:
         """Only what changed is written again."""
@@ -154,7 +177,7 @@ def _analysed(content: Path, *, curated: bool, progress: bool = False, cache: Pa
 
     analysis, kept, written = analyse(collection, related_k=settings.related, seed=settings.seed,
                                       features=by_paper, curated=read_curated(content) if curated else (),
-                                      locked=read_lock(content), previous=previous,
+                                      locked=functools.partial(read_lock, content), previous=previous,
                                       beside=None if cache is None else write_beside)
     return settings, collection, diags, analysis, changed(kept) if cache is not None else {}, written or ()
 

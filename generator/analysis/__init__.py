@@ -50,7 +50,8 @@ KEPT = ("vectors", "neighbours", "words", "mentions")
 
 
 def analyse(collection: Collection, *, related_k: int = 5, seed: int = 42,
-            curated: tuple = (), locked: tuple = (), features: Mapping[str, PaperFeatures] | None = None,
+            curated: tuple = (), locked: tuple | Callable[[], tuple] = (),
+            features: Mapping[str, PaperFeatures] | None = None,
             previous: Mapping[str, Mapping] | None = None,
             beside: Callable[[dict], Any] | None = None) -> tuple[Analysis, dict, Any]:
     """Run every analysis in dependency order: text vectors, links, related papers, topics; return
@@ -58,7 +59,9 @@ def analyse(collection: Collection, *, related_k: int = 5, seed: int = 42,
     (:func:`tfidf_matrix`), the related lists (:func:`related_papers`) and where each paper
     writes the names looked for (:mod:`.scans`); and what ``beside`` returned. ``features``
     (from :func:`collection_features`) and ``previous`` (what an earlier build kept) may come
-    from the build cache; the result is the same without them.
+    from the build cache; the result is the same without them. ``locked`` (the topic lock) may be
+    given as a function that reads it: it is then read by the side that finds topics, while the
+    other side works (``previous`` may likewise load each kind when asked for it).
 
     Two chains run side by side on large collections: names then mentions, beside text vectors,
     related papers then topics. The names need no text vectors, so they are found while the
@@ -86,7 +89,8 @@ def analyse(collection: Collection, *, related_k: int = 5, seed: int = 42,
         hand_over(matrix)
         related, neighbours = related_papers(collection, matrix, k=related_k, previous=previous.get("neighbours"))
         return vectors, related, neighbours, find_topics(collection, related, (matrix, terms, titled),
-                                                         curated=curated, locked=locked, seed=seed)
+                                                         curated=curated, locked=locked() if callable(locked) else locked,
+                                                         seed=seed)
 
     (table, mentions, ambiguous, memos, besides), (vectors, related, neighbours, topics) = handing_over(
         links, relate, size=size)

@@ -138,10 +138,14 @@ def _flush() -> None:
 
 
 def _clean_temps(out: Path) -> None:
-    """Temporary files a killed build left behind: ours by name, never anything else."""
-    for tmp in out.rglob(_TMP + "*"):
-        if tmp.is_file():
-            tmp.unlink()
+    """Temporary files a killed build left behind: ours by name, never anything else. Folders
+    that are links are not followed: what they lead to is not the output's."""
+    for folder, _, names in os.walk(out):
+        for name in names:
+            if name.startswith(_TMP):
+                path = os.path.join(folder, name)
+                if os.path.isfile(path):
+                    os.unlink(path)
 
 
 def write_tree(out: Path, files: Mapping[str, str]) -> WriteReport:

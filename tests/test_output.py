@@ -98,3 +98,14 @@ def test_an_identical_file_that_was_there_before_is_never_claimed(tmp_path):
     write_tree(out, {"same.md": "S", "a.md": "A"})
     write_tree(out, {"a.md": "A"})  # same.md is no longer generated: still not ours to delete
     assert (out / "same.md").read_text() == "S"
+
+
+def test_cleaning_leftovers_does_not_follow_a_folder_link_out_of_the_output(tmp_path):
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    (elsewhere / ".papersite-tmp-notes.md").write_text("the author's, whatever its name")
+    out = tmp_path / "out"
+    out.mkdir()
+    (out / "linked").symlink_to(elsewhere, target_is_directory=True)
+    write_tree(out, {"index.md": "# hi\n"})
+    assert (elsewhere / ".papersite-tmp-notes.md").read_text() == "the author's, whatever its name"

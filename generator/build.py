@@ -10,7 +10,7 @@ import contextlib
 import functools
 import gc
 import logging
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Iterator, Mapping
 
@@ -47,6 +47,8 @@ class Site:
     diagnostics: tuple[Diagnostic, ...]
     lock: str = ""  # the topic lock to keep in the content folder for the next build
     cache: tuple[str, ...] = ()  # the kinds of cache file the build wrote back (changed ones only)
+    # The pages' UTF-8 and content hashes, for output.write_tree (made where they were rendered).
+    encoded: Mapping[str, tuple[bytes, str]] = field(default_factory=dict, repr=False, compare=False)
 
     def summary(self) -> str:
         c, a = self.collection, self.analysis
@@ -205,16 +207,17 @@ def _build_site(content: Path, *, templates: Path | None, site_name: str | None,
                                                                      progress=progress, cache=cache)
     renderer = Renderer(templates)
 
-    def pages() -> tuple[dict[str, str], tuple[str, ...]]:
-        """The pages, and the render memo's kind if it changed and was written back (unchanged
-        pages are taken from the previous build's memo: :mod:`generator.pagememo`)."""
+    def pages() -> tuple[dict[str, str], tuple[str, ...], dict[str, tuple[bytes, str]]]:
+        """The pages, the render memo's kind if it changed and was written back (unchanged
+        pages are taken from the previous build's memo: :mod:`generator.pagememo`), and the
+        pages' UTF-8 with its hashes."""
         plan = SitePlan(collection, analysis, directory_urls=directory_urls)
         memo = None if cache is None else load_cache(cache, pagememo.KIND)
-        files, kept = pagememo.render_pages(plan, renderer.render, memo, renderer.sources_key())
+        files, kept, encoded = pagememo.render_pages(plan, renderer.render, memo, renderer.sources_key())
         if memo is not None and kept != memo:
             write_cache(cache, {pagememo.KIND: kept})
-            return files, (pagememo.KIND,)
-        return files, ()
+            return files, (pagememo.KIND,), encoded
+        return files, (), encoded
 
     def graph_and_feeds() -> tuple[str, dict[str, str], str, tuple[str, ...]]:
         """The map's data, the feeds, the topic lock's text, and the analysis' cache files written:
@@ -230,13 +233,13 @@ def _build_site(content: Path, *, templates: Path | None, site_name: str | None,
                 lock_text(analysis.topic_lock), tuple(keep))
 
     # The map's layout and the pages do not depend on each other: side by side on large collections.
-    (graph, feed_files, lock, kept), (files, memo_kept) = concurrently(graph_and_feeds, pages,
-                                                                       size=len(collection.papers))
+    (graph, feed_files, lock, kept), (files, memo_kept, encoded) = concurrently(graph_and_feeds, pages,
+                                                                                size=len(collection.papers))
     files["graph.json"] = graph
     files[MAP_SCRIPT] = theme_file(templates, "map.js").read_text(encoding="utf-8")
     files.update(feed_files)
     return Site(dict(sorted(files.items())), collection, analysis, tuple(diags), lock,
-                tuple(sorted(written + kept + memo_kept)))
+                tuple(sorted(written + kept + memo_kept)), encoded)
 
 
 def suggest_topics(content: Path) -> str:

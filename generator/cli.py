@@ -49,7 +49,7 @@ def _build_and_write(args: argparse.Namespace):
                       progress=sys.stderr.isatty() or args.progress, cache=cache)
     for diag in site.diagnostics:
         print(f"{'error' if diag.level == 'unusable' else 'warning'}: {diag}", file=sys.stderr)
-    report = write_tree(Path(args.out), site.files)
+    report = write_tree(Path(args.out), site.files, encoded=site.encoded)
     if write_own_file(Path(args.content) / LOCK_FILE, site.lock, marker=LOCK_HEADER):
         print(f"updated {Path(args.content) / LOCK_FILE}: keep it with the digests so topics stay put")
     print(site.summary())

@@ -36,7 +36,7 @@ from typing import BinaryIO, Callable, Mapping
 from .cache import MARKER, SEGMENTS, cache_header, cache_segments
 from .errors import GeneratorError
 
-__all__ = ["write_tree", "write_own_file", "write_cache", "add_file", "WriteReport", "MANIFEST"]
+__all__ = ["write_tree", "write_own_file", "write_cache", "add_file", "content_hash", "WriteReport", "MANIFEST"]
 
 MANIFEST = ".papersite-manifest.json"
 _TMP = ".papersite-tmp-"
@@ -79,7 +79,8 @@ def _parts(rel: str) -> list[str]:
     return [part for part in rel.split("/") if part and part != "."]
 
 
-def _content_hash(data: bytes) -> str:
+def content_hash(data: bytes) -> str:
+    """What the manifest records of a file's bytes."""
     return hashlib.sha256(data).hexdigest()
 
 
@@ -148,8 +149,11 @@ def _clean_temps(out: Path) -> None:
                     os.unlink(path)
 
 
-def write_tree(out: Path, files: Mapping[str, str]) -> WriteReport:
-    """Write ``files`` (relative path -> text) under ``out``; remove only what we made before."""
+def write_tree(out: Path, files: Mapping[str, str], *,
+               encoded: Mapping[str, tuple[bytes, str]] | None = None) -> WriteReport:
+    """Write ``files`` (relative path -> text) under ``out``; remove only what we made before.
+    ``encoded`` may give, for some of the files, their text's UTF-8 and its :func:`content_hash`
+    (worked out where the pages were rendered: :func:`generator.pagememo.render_pages`)."""
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
     _clean_temps(out)
@@ -168,8 +172,15 @@ def write_tree(out: Path, files: Mapping[str, str]) -> WriteReport:
         where = (out / folder).resolve()
         if where != root and root not in where.parents:
             raise GeneratorError(f"refusing to write outside {out} or over its bookkeeping: {rel}")
-    data = {rel: text.encode("utf-8") for rel, text in files.items()}
-    marks = {rel: _content_hash(value) for rel, value in data.items()}
+    encoded = encoded or {}
+    data: dict[str, bytes] = {}
+    marks: dict[str, str] = {}
+    for rel, text in files.items():
+        if rel in encoded:
+            data[rel], marks[rel] = encoded[rel]
+        else:
+            data[rel] = value = text.encode("utf-8")
+            marks[rel] = content_hash(value)
     kept: dict[str, tuple[int, str]] = {}  # the records of the new manifest
     same, foreign = set(), []
     base = str(out)

@@ -29,11 +29,12 @@ from typing import Any, Callable, Mapping
 
 from markupsafe import Markup
 
+from .output import content_hash
 from .parallel import parallel_map
 
 __all__ = ["KIND", "fingerprint", "render_pages"]
 
-KIND = "pages"  # the build cache's kind: page path -> (fingerprint, text as UTF-8)
+KIND = "pages"  # the build cache's kind: page path -> (fingerprint, text as UTF-8, its content hash)
 
 
 class _Pickler(pickle.Pickler):
@@ -56,40 +57,53 @@ def fingerprint(key: bytes, template: str, context: Mapping[str, Any]) -> bytes:
     return hashlib.blake2b(buffer.getbuffer(), digest_size=32, key=key).digest()
 
 
-def render_pages(plan, render: Callable[..., str], memo: Mapping[str, Any] | None,
-                 key: bytes) -> tuple[dict[str, str], dict[str, tuple[bytes, bytes]]]:
+def _encoded(text: str) -> tuple[bytes, str]:
+    """A page's UTF-8 and its content hash (:func:`generator.output.content_hash`), which the
+    writer would otherwise work out again; a text that is not valid Unicode (a lone surrogate)
+    is kept all the same, without a hash, and the writer encodes it itself (and refuses it)."""
+    try:
+        data = text.encode("utf-8")
+    except UnicodeEncodeError:
+        return text.encode("utf-8", "surrogatepass"), ""
+    return data, content_hash(data)
+
+
+def render_pages(plan, render: Callable[..., str], memo: Mapping[str, Any] | None, key: bytes
+                 ) -> tuple[dict[str, str], dict[str, tuple[bytes, bytes, str]], dict[str, tuple[bytes, str]]]:
     """Each page of ``plan`` (a :class:`generator.site.SitePlan`) by path, as
-    ``render(template, **context)`` gives it, and the memo for the next build. A page whose
-    fingerprint is the one in ``memo`` (an earlier build's) is neither planned past its inputs
-    nor rendered: its text is the memo's. Without a memo (``None``) every page is rendered and
-    no fingerprint is taken.
+    ``render(template, **context)`` gives it; the memo for the next build; and each page's UTF-8
+    and content hash, for :func:`generator.output.write_tree`. A page whose fingerprint is the
+    one in ``memo`` (an earlier build's) is neither planned past its inputs nor rendered: its
+    text is the memo's. Without a memo (``None``) every page is rendered and no fingerprint is
+    taken.
 
     The pages are planned where they are rendered: on large sites, each forked worker plans,
-    fingerprints and renders its share, and sends back only fingerprints and the texts that
-    changed (copying 11,000 contexts to a worker's memory, or texts back, cost more than that).
-    The memo keeps texts as UTF-8: 50 MB of them are read and written a few times faster as
-    bytes than as ``str``."""
+    fingerprints, renders and encodes its share, and sends back only fingerprints and the pages
+    that changed, as UTF-8 with their hash (copying 11,000 contexts to a worker's memory, or
+    texts back, cost more than that; encoding and hashing 63,000 pages in this process, for the
+    memo and then again for the writer, was a second of the whole corpus's build). The memo
+    keeps them so: 50 MB of pages are read and written a few times faster as bytes than as
+    ``str``, and an unchanged page needs no hashing again."""
     marks = None if memo is None else {path: entry[0] for path, entry in memo.items()
-                                       if type(entry) is tuple and len(entry) == 2
-                                       and type(entry[0]) is bytes and type(entry[1]) is bytes}
+                                       if type(entry) is tuple and len(entry) == 3 and type(entry[0]) is bytes
+                                       and type(entry[1]) is bytes and type(entry[2]) is str}
 
-    def one(item) -> tuple[str, bytes | None, str | None]:
+    def one(item) -> tuple[str, bytes | None, bytes | None, str]:
         path, template, inputs = plan.inputs(item)
-        if marks is None:
-            return path, None, render(template, **plan.context(item, inputs))
-        mark = fingerprint(key, template, inputs)
-        if marks.get(path) == mark:
-            return path, mark, None
-        return path, mark, render(template, **plan.context(item, inputs))
+        mark = None if marks is None else fingerprint(key, template, inputs)
+        if mark is not None and marks.get(path) == mark:
+            return path, mark, None, ""
+        return (path, mark, *_encoded(render(template, **plan.context(item, inputs))))
 
     texts: dict[str, str] = {}
-    kept: dict[str, tuple[bytes, bytes]] = {}
-    for path, mark, text in parallel_map(one, plan.keys()):
-        if text is None:
-            kept[path] = entry = memo[path]
-            texts[path] = entry[1].decode("utf-8", "surrogatepass")  # any str round-trips
-        else:
-            texts[path] = text
-            if mark is not None:
-                kept[path] = (mark, text.encode("utf-8", "surrogatepass"))
-    return texts, kept
+    kept: dict[str, tuple[bytes, bytes, str]] = {}
+    encoded: dict[str, tuple[bytes, str]] = {}
+    for path, mark, data, digest in parallel_map(one, plan.keys()):
+        if data is None:
+            kept[path] = (mark, data, digest) = memo[path]
+        elif mark is not None:
+            kept[path] = (mark, data, digest)
+        texts[path] = data.decode("utf-8", "surrogatepass")  # any str round-trips
+        if digest:
+            encoded[path] = (data, digest)
+    return texts, kept, encoded

@@ -115,8 +115,11 @@ def test_memo_entries_of_another_shape_are_rendered_again(bundled, tmp_path, ren
     folder = tmp_path / "cache"
     first = _build(bundled, folder)
     memo = load_cache(folder, "pages")
-    damaged = {path: (mark, data.decode("utf-8") + "stale") if i % 3 == 0 else (mark,) if i % 3 == 1 else None
-               for i, (path, (mark, data)) in enumerate(sorted(memo.items()))}
+    shapes = [lambda mark, data, digest: (mark, data.decode("utf-8") + "stale", digest),
+              lambda mark, data, digest: (mark, data),  # the shape of older code
+              lambda mark, data, digest: (mark, data, data),
+              lambda mark, data, digest: None]
+    damaged = {path: shapes[i % len(shapes)](*entry) for i, (path, entry) in enumerate(sorted(memo.items()))}
     write_cache(folder, {"pages": damaged})
     rendered.clear()
     second = _build(bundled, folder)
@@ -139,6 +142,22 @@ def _values(value):
     elif is_dataclass(value):
         for field in fields(value):
             yield from _values(getattr(value, field.name))
+
+
+def test_pages_come_with_their_utf8_and_hash_and_the_writer_writes_the_same_with_them(bundled, tmp_path):
+    site = _build(bundled, tmp_path / "cache")
+    again = _build(bundled, tmp_path / "cache")  # from the memo this time
+    pages = _pages(site)
+    for built in (site, again):
+        assert sorted(built.encoded) == sorted(pages)
+        for path in pages:
+            data, digest = built.encoded[path]
+            assert data == built.files[path].encode("utf-8") and digest == hashlib.sha256(data).hexdigest()
+    write_tree(tmp_path / "with", site.files, encoded=site.encoded)
+    write_tree(tmp_path / "without", site.files)
+    for path in site.files:
+        assert (tmp_path / "with" / path).read_bytes() == (tmp_path / "without" / path).read_bytes()
+    assert (tmp_path / "with" / MANIFEST).read_bytes() == (tmp_path / "without" / MANIFEST).read_bytes()
 
 
 def test_page_contexts_hold_only_values_whose_pickle_says_all_a_template_can_see(bundled):

@@ -7,7 +7,7 @@ import os
 import sys
 from pathlib import Path
 
-from .build import build_site, suggest_topics, without_cycle_collector
+from .build import Site, build_site, suggest_topics, without_cycle_collector
 from .errors import GeneratorError
 from .cache import default_cache
 from .output import add_file, write_own_file, write_tree
@@ -16,11 +16,11 @@ from .settings import load_settings
 from .topicfiles import read_curated
 from .topicfiles import CURATED_FILE, LOCK_FILE, LOCK_HEADER
 
-__all__ = ["main"]
+__all__ = ["main", "run"]
 
 
 def _build(args: argparse.Namespace) -> int:
-    with without_cycle_collector():  # until the site is written and freed (see there)
+    with without_cycle_collector():  # until the site is written and freed, or the process ends (see there)
         code, site = _build_and_write(args)
         if args.hard_exit:
             _hard_exit(code)
@@ -42,7 +42,7 @@ def _hard_exit(code: int) -> None:
     os._exit(code)
 
 
-def _build_and_write(args: argparse.Namespace):
+def _build_and_write(args: argparse.Namespace) -> tuple[int, Site]:
     """The exit code, and the site (kept alive for :func:`_hard_exit`)."""
     cache = None if args.no_cache else Path(args.cache) if args.cache else default_cache(Path(args.content))
     site = build_site(Path(args.content), templates=Path(args.templates) if args.templates else None,

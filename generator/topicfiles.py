@@ -36,6 +36,10 @@ class LockedTopic:
     name: str
     papers: tuple[str, ...]  # papers whose own topic it is
     also: tuple[str, ...] = ()  # papers that have it as a second or third topic
+    # Its key phrases when it was found: kept like its name, because each paper's reason for being
+    # in it ("shares 'x' and 'y' with this topic") names them. Worked out afresh each day, they
+    # moved with the new papers and rewrote a fifth of the old papers' pages that a day touches.
+    phrases: tuple[str, ...] = ()
 
 
 def read_curated(content: Path) -> tuple[CuratedTopic, ...]:
@@ -87,7 +91,8 @@ def read_lock(content: Path) -> tuple[LockedTopic, ...]:
     try:
         data = yaml.load(path.read_text(encoding="utf-8"), Loader=_LOADER) or {}
         return tuple(LockedTopic(str(t["id"]), str(t["name"]), tuple(str(p) for p in t.get("papers") or ()),
-                                 tuple(str(p) for p in t.get("also") or ()))
+                                 tuple(str(p) for p in t.get("also") or ()),
+                                 tuple(str(p) for p in t.get("phrases") or ()))
                      for t in data.get("topics") or ())
     except (OSError, yaml.YAMLError, UnicodeDecodeError, AttributeError, KeyError, TypeError):
         return ()
@@ -95,7 +100,8 @@ def read_lock(content: Path) -> tuple[LockedTopic, ...]:
 
 def lock_text(topics: tuple[LockedTopic, ...]) -> str:
     body = yaml.dump({"version": 1, "topics": [
-        {"id": t.id, "name": t.name, "papers": list(t.papers), **({"also": list(t.also)} if t.also else {})}
+        {"id": t.id, "name": t.name, **({"phrases": list(t.phrases)} if t.phrases else {}), "papers": list(t.papers),
+         **({"also": list(t.also)} if t.also else {})}
         for t in topics]}, Dumper=_DUMPER,
         sort_keys=False, allow_unicode=False, width=100)
     return (f"{LOCK_HEADER}: the discovered topics, so that their names and pages stay put as days\n"

@@ -56,16 +56,17 @@ def test_only_http_urls_survive(url):
 
 
 @settings(max_examples=200, deadline=None)
-@given(st.lists(st.tuples(TEXT, st.lists(TEXT, max_size=4)), max_size=4))
+@given(st.lists(st.tuples(TEXT, st.lists(TEXT, max_size=4), st.lists(TEXT, max_size=3)), max_size=4))
 def test_topic_lock_reads_back_what_it_wrote(items):
     """The lock is written and read by libyaml when PyYAML has it: any topic name or paper id
-    reads back unchanged."""
+    or key phrase reads back unchanged."""
     import tempfile
     from pathlib import Path
 
     from generator.topicfiles import LOCK_FILE, LockedTopic, lock_text, read_lock
 
-    topics = tuple(LockedTopic(f"t{i}", name, tuple(papers), ()) for i, (name, papers) in enumerate(items))
+    topics = tuple(LockedTopic(f"t{i}", name, tuple(papers), (), tuple(phrases))
+                   for i, (name, papers, phrases) in enumerate(items))
     text = lock_text(topics)
     with tempfile.TemporaryDirectory() as folder:
         (Path(folder) / LOCK_FILE).write_text(text, encoding="utf-8")

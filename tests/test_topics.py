@@ -1,5 +1,6 @@
 """Topics: good with no configuration, editable by a person, stable as days are added."""
 import html
+import re
 import shutil
 import subprocess
 import sys
@@ -66,10 +67,42 @@ def test_adding_a_day_keeps_names_urls_and_assignments(tmp_path):
         assert (tmp_path / "b/topics" / f"{tid}.md").exists()
     kept = len(assignments(before) & assignments(after)) / len(assignments(before))
     assert kept >= 0.9, kept
+    # A topic keeps its key phrases, and so a paper that stays in it keeps its reason: the new
+    # day rewrites no old paper's page for a reason that only reworded itself. (The new day
+    # lists a few papers again with another abstract: their reasons may change.)
+    phrases_before = {t.id: t.keyphrases for t in before.analysis.topics if not t.curated}
+    assert all(t.keyphrases == phrases_before[t.id] for t in after.analysis.topics if t.id in phrases_before)
+    same_text = {pid for pid, p in before.collection.papers.items()
+                 if (p.title, p.abstract) == (after.collection.papers[pid].title, after.collection.papers[pid].abstract)}
+    kept_pairs = {(pid, tid) for pid, tid in assignments(before) & assignments(after) if pid in same_text}
+    reworded = [(pid, tid) for pid, tid in kept_pairs
+                if before.analysis.topic_reasons[pid][tid] != after.analysis.topic_reasons[pid][tid]]
+    assert len(kept_pairs) >= 50 and not reworded, reworded[:5]
     common = {p.title for p in before.collection.papers.values()} & {
         p.title for p in after.collection.papers.values() if p.dates == (after.collection.days[-1],)} 
     assert len(after.collection.papers) > 100 and not common  # papers listed again keep their page
     assert all(1 <= len(t) <= 3 for t in after.analysis.paper_topics.values())
+
+
+def test_a_lock_without_key_phrases_is_completed_and_changes_nothing(tmp_path):
+    """Locks written before topics kept their key phrases still read; the build works the
+    phrases out as before and writes them into the lock."""
+    content = tmp_path / "content"
+    shutil.copytree(ROOT / "content", content)
+    (content / "topics.lock.yml").unlink(missing_ok=True)
+    assert cli("build", "--content", content, "--out", tmp_path / "a").returncode == 0
+    original = (content / "topics.lock.yml").read_text(encoding="utf-8")
+    lock = yaml.safe_load(original)
+    assert all(t["phrases"] for t in lock["topics"] if t["papers"])
+    older = re.sub(r"  phrases:\n(?:  - .*\n)+", "", original)
+    assert yaml.safe_load(older) == {**lock, "topics": [{k: v for k, v in t.items() if k != "phrases"}
+                                                         for t in lock["topics"]]}
+    (content / "topics.lock.yml").write_text(older, encoding="utf-8")
+    assert cli("build", "--content", content, "--out", tmp_path / "b").returncode == 0
+    files = sorted(p.relative_to(tmp_path / "a") for p in (tmp_path / "a").rglob("*") if p.is_file())
+    assert files and all((tmp_path / "a" / f).read_bytes() == (tmp_path / "b" / f).read_bytes() for f in files
+                         if f.name != ".papersite-manifest.json")
+    assert (content / "topics.lock.yml").read_text(encoding="utf-8") == original
 
 
 def test_topics_suggest_round_trips_into_a_build(tmp_path):

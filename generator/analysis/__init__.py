@@ -89,6 +89,7 @@ def analyse(collection: Collection, *, related_k: int = 5, seed: int = 42,
         hand_over(matrix)
         related, neighbours = related_papers(collection, matrix, k=related_k, previous=previous.get("neighbours"))
         return vectors, related, neighbours, find_topics(collection, related, (matrix, terms, titled),
+                                                         {pid: f.terms[1] for pid, f in features.items()},
                                                          curated=curated, locked=locked() if callable(locked) else locked,
                                                          seed=seed)
 

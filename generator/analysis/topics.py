@@ -9,7 +9,9 @@
   (class-based TF-IDF), multi-word phrases first ("continual learning" over "learning").
 - **Stable** across days: the lock of the last build says which papers each discovered
   topic holds. Those papers stay; a new paper joins the locked topic whose papers it is
-  closest to; only new papers that fit nowhere form new topics. Names and ids never change.
+  closest to; only new papers that fit nowhere form new topics. Names, ids and key phrases
+  never change (the phrases are taken again for the part of a topic that keeps its name when
+  the topic grows too large and splits).
 - **One to three topics** per paper: besides its own, a paper joins a topic that most of
   its nearest papers belong to. Every assignment keeps its reason, shown on the paper page.
 """
@@ -336,23 +338,23 @@ def _discover(related: Mapping[str, tuple[Related, ...]], pids: set[str], vector
     return _merge_small(parts, vectors.matrix, vectors.index) if parts else []
 
 
-def _reason(vectors: _Vectors, pid: str, phrases: list[str]) -> str:
-    if vectors.usable:
-        r = vectors.index[pid]
-        start, end = vectors.present.indptr[r], vectors.present.indptr[r + 1]
-        has = set(vectors.present.indices[start:end].tolist())
-        shared = [p for p in phrases if vectors.column[p] in has][:2]
-    else:
-        shared = []
+def _reason(words: str, phrases: list[str]) -> str:
+    """Why a paper is in its own topic: the topic's first two key phrases that the paper writes
+    (``words``: its features, newline-joined, :func:`.similarity.paper_terms`). Its own features,
+    not its text vector's: the vector holds only the phrases of the vocabulary, which is fitted
+    again as the collection grows, and a reason must not change while the paper and the topic's
+    (locked) phrases do not."""
+    shared = [p for p in phrases if f"\n{p}\n" in words][:2]
     if shared:
         return "shares " + " and ".join(f"'{p}'" for p in shared) + " with this topic"
     return "closest in wording to the papers of this topic"
 
 
-def find_topics(collection: Collection, related: dict[str, tuple[Related, ...]], tfidf, *,
+def find_topics(collection: Collection, related: dict[str, tuple[Related, ...]], tfidf, words: Mapping[str, str], *,
                 curated: tuple[CuratedTopic, ...] = (), locked: tuple[LockedTopic, ...] = (),
                 seed: int = 42) -> TopicResult:
-    """Topics of the collection; see the module docstring for the rules."""
+    """Topics of the collection; see the module docstring for the rules. ``words``: each paper's
+    features, newline-joined (the second of :func:`.similarity.paper_terms`)."""
     matrix, terms, titled = tfidf
     ids = list(collection.papers)
     if not ids:
@@ -374,11 +376,14 @@ def find_topics(collection: Collection, related: dict[str, tuple[Related, ...]],
     rest = set(ids) - covered
     groups: dict[str, set[str]] = {}
     names: dict[str, str] = {}
+    kept_phrases: dict[str, tuple[str, ...]] = {}
     used = set(curated_ids.values())
     for t in locked:
         keep = {p for p in t.papers if p in rest}
         if keep and t.id not in used:
             groups[t.id], names[t.id] = keep, t.name
+            if t.phrases:
+                kept_phrases[t.id] = t.phrases
             used.add(t.id)
     placed = {p for g in groups.values() for p in g}
     newcomers = rest - placed
@@ -418,6 +423,7 @@ def find_topics(collection: Collection, related: dict[str, tuple[Related, ...]],
             if len(parts) > 1:
                 groups[gid] = parts[0]
                 new_parts.extend(parts[1:])
+                kept_phrases.pop(gid, None)
     for part in sorted(new_parts, key=lambda p: (-len(p), min(p))):
         leading = frozenset(n.split(" · ")[0].lower() for n in list(names.values()) + [t.name for t in curated])
         name = vectors.name(part, avoid=leading)
@@ -439,11 +445,12 @@ def find_topics(collection: Collection, related: dict[str, tuple[Related, ...]],
                                     topic.description or None, topic.parent, True)
     for gid in sorted(groups):
         if groups[gid]:
-            phrases = tuple(vectors.keyphrases(groups[gid]))
+            phrases = kept_phrases.get(gid) or tuple(vectors.keyphrases(groups[gid]))
+            kept_phrases[gid] = phrases
             members_of[gid] = set(groups[gid])
             info[gid] = (names[gid], phrases, None, None, False)
             for pid in groups[gid]:
-                reasons[pid].setdefault(gid, _reason(vectors, pid, list(phrases)))
+                reasons[pid].setdefault(gid, _reason(f"\n{words[pid]}\n", list(phrases)))
 
     # 4. Second and third topics: topics whose papers a paper's wording is nearly as close to
     #    as to its own topic's.
@@ -503,7 +510,8 @@ def find_topics(collection: Collection, related: dict[str, tuple[Related, ...]],
             also[tid].append(pid)
     locked_curated = [LockedTopic(curated_ids[i], t.name, (), tuple(also[curated_ids[i]]))
                       for i, t in enumerate(curated) if also.get(curated_ids[i])]
-    lock = tuple(sorted([LockedTopic(gid, names[gid], tuple(sorted(groups[gid])), tuple(also.get(gid, ())))
+    lock = tuple(sorted([LockedTopic(gid, names[gid], tuple(sorted(groups[gid])), tuple(also.get(gid, ())),
+                                     kept_phrases[gid])
                          for gid in sorted(groups) if groups[gid]] + locked_curated, key=lambda t: t.id))
     return TopicResult(tuple(topics), paper_topics, {pid: dict(reasons[pid]) for pid in ids}, lock)
 

@@ -187,7 +187,11 @@ def find_mentions(collection: Collection, table: AliasTable, *,
             return units
 
         hits = scan_hits(f"{paper.title} {paper.abstract}", get_units, forms, before, everything, new, _boundary_ok)
-        if not any(hits):
+        # Nearly every paper writes a name, and for most it is only its own (its title, its
+        # acronym), which cites no one: such a paper needs no closer look (whichever of
+        # overlapping hits counts, each is its own).
+        mine = own.get(pid, ())
+        if all(any(name in mine for _, name in owners[(cs, form)]) for unit in hits for _, _, cs, form in unit):
             return [], set(), (key, (spans, hits))
         found: dict[str, Mention] = {}
         unresolved: set[str] = set()

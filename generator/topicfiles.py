@@ -38,7 +38,7 @@ class LockedTopic:
     also: tuple[str, ...] = ()  # papers that have it as a second or third topic
     # Its key phrases when it was found: kept like its name, because each paper's reason for being
     # in it ("shares 'x' and 'y' with this topic") names them. Worked out afresh each day, they
-    # moved with the new papers and rewrote a fifth of the old papers' pages that a day touches.
+    # moved with the new papers and rewrote a quarter of the old papers' pages that a day touched.
     phrases: tuple[str, ...] = ()
 
 

@@ -338,13 +338,14 @@ def _discover(related: Mapping[str, tuple[Related, ...]], pids: set[str], vector
     return _merge_small(parts, vectors.matrix, vectors.index) if parts else []
 
 
-def _reason(words: str, phrases: list[str]) -> str:
+def _reason(words: str, phrases: tuple[str, ...]) -> str:
     """Why a paper is in its own topic: the topic's first two key phrases that the paper writes
     (``words``: its features, newline-joined, :func:`.similarity.paper_terms`). Its own features,
     not its text vector's: the vector holds only the phrases of the vocabulary, which is fitted
     again as the collection grows, and a reason must not change while the paper and the topic's
     (locked) phrases do not."""
-    shared = [p for p in phrases if f"\n{p}\n" in words][:2]
+    padded = f"\n{words}\n"
+    shared = [p for p in phrases if f"\n{p}\n" in padded][:2]
     if shared:
         return "shares " + " and ".join(f"'{p}'" for p in shared) + " with this topic"
     return "closest in wording to the papers of this topic"
@@ -450,7 +451,7 @@ def find_topics(collection: Collection, related: dict[str, tuple[Related, ...]],
             members_of[gid] = set(groups[gid])
             info[gid] = (names[gid], phrases, None, None, False)
             for pid in groups[gid]:
-                reasons[pid].setdefault(gid, _reason(f"\n{words[pid]}\n", list(phrases)))
+                reasons[pid].setdefault(gid, _reason(words[pid], phrases))
 
     # 4. Second and third topics: topics whose papers a paper's wording is nearly as close to
     #    as to its own topic's.

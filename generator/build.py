@@ -151,10 +151,12 @@ class _OnDemand(Mapping):
         return len(self._kinds)
 
 
-def _analysed(content: Path, *, curated: bool, progress: bool = False, cache: Path | None = None):
+def _analysed(content: Path, *, curated: bool, progress: bool = False, cache: Path | None = None,
+              pages: bool = False):
     """Settings, collection, diagnostics, analysis, the cache's entries still to write back (by
-    kind, the changed ones only), and the kinds already written: what building and suggesting
-    share."""
+    kind, the changed ones only), the kinds already written, and (with ``pages``) the render memo
+    of the cache, loaded while the analysis waits for its names side: what building and
+    suggesting share."""
     settings = load_settings(content)
     digests = load_cache(cache, "digests")
     collection, diags, digests_used = read_collection(content, settings, progress=progress, known=digests)
@@ -177,11 +179,12 @@ def _analysed(content: Path, *, curated: bool, progress: bool = False, cache: Pa
         write_cache(cache, entries, grown={"digests": digests, "features": features})
         return tuple(entries)
 
-    analysis, kept, written = analyse(collection, related_k=settings.related, seed=settings.seed,
-                                      features=by_paper, curated=read_curated(content) if curated else (),
-                                      locked=functools.partial(read_lock, content), previous=previous,
-                                      beside=None if cache is None else write_beside)
-    return settings, collection, diags, analysis, changed(kept) if cache is not None else {}, written or ()
+    analysis, kept, written, memo = analyse(
+        collection, related_k=settings.related, seed=settings.seed, features=by_paper,
+        curated=read_curated(content) if curated else (), locked=functools.partial(read_lock, content),
+        previous=previous, beside=None if cache is None else write_beside,
+        then=None if cache is None or not pages else functools.partial(load_cache, cache, pagememo.KIND))
+    return settings, collection, diags, analysis, changed(kept) if cache is not None else {}, written or (), memo
 
 
 def build_site(content: Path, *, templates: Path | None = None, site_name: str | None = None,
@@ -203,8 +206,8 @@ def build_site(content: Path, *, templates: Path | None = None, site_name: str |
 
 def _build_site(content: Path, *, templates: Path | None, site_name: str | None, site_url: str | None,
                 progress: bool, cache: Path | None, directory_urls: bool) -> Site:
-    settings, collection, diags, analysis, keep, written = _analysed(Path(content), curated=True,
-                                                                     progress=progress, cache=cache)
+    settings, collection, diags, analysis, keep, written, memo = _analysed(
+        Path(content), curated=True, progress=progress, cache=cache, pages=True)
     renderer = Renderer(templates)
 
     def pages() -> tuple[dict[str, str], tuple[str, ...], dict[str, tuple[bytes, str]]]:
@@ -212,7 +215,6 @@ def _build_site(content: Path, *, templates: Path | None, site_name: str | None,
         pages are taken from the previous build's memo: :mod:`generator.pagememo`), and the
         pages' UTF-8 with its hashes."""
         plan = SitePlan(collection, analysis, directory_urls=directory_urls)
-        memo = None if cache is None else load_cache(cache, pagememo.KIND)
         files, kept, encoded = pagememo.render_pages(plan, renderer.render, memo, renderer.sources_key())
         if memo is not None and kept != memo:
             write_cache(cache, {pagememo.KIND: kept})
@@ -245,5 +247,5 @@ def _build_site(content: Path, *, templates: Path | None, site_name: str | None,
 def suggest_topics(content: Path) -> str:
     """A proposed ``topics.yml``: the topics papersite discovers on its own, for a person to edit."""
     with without_cycle_collector():
-        _, _, _, analysis, _, _ = _analysed(Path(content), curated=False)
+        analysis = _analysed(Path(content), curated=False)[3]
     return suggestion_text(analysis.topics)

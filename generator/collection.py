@@ -22,12 +22,13 @@ __all__ = ["build_collection", "duplicate_diagnostics", "paper_key", "paper_slug
 
 # Characters whose loss in a slug would merge visibly different titles ("C++" vs "C").
 _LOSSY = re.compile(r"[+#*&@%=<>|~^$§°]")
+_VERSION = re.compile(r"v\d+$")
 
 
 def paper_key(record: PaperRecord) -> str:
     """What makes two listings the same paper: the arXiv id, else the folded title."""
     if record.arxiv_id:
-        return "arxiv:" + re.sub(r"v\d+$", "", record.arxiv_id.strip().lower())
+        return "arxiv:" + _VERSION.sub("", record.arxiv_id.strip().lower())
     folded = fold(record.title)
     # Symbols that fold() drops still tell titles apart ("C++" vs "C#").
     symbols = "".join(_LOSSY.findall(record.title))
@@ -36,7 +37,7 @@ def paper_key(record: PaperRecord) -> str:
 
 def paper_slug(record: PaperRecord) -> str:
     if record.arxiv_id:
-        return slugify(re.sub(r"v\d+$", "", record.arxiv_id.strip().lower()))
+        return slugify(_VERSION.sub("", record.arxiv_id.strip().lower()))
     slug = slugify(record.title, fallback="paper")
     if _LOSSY.search(record.title) and not re.search(r"-[0-9a-f]{8}$", slug):
         slug = f"{slug}-{short_hash(paper_key(record))}"
@@ -45,7 +46,8 @@ def paper_slug(record: PaperRecord) -> str:
 
 def _merge(key: str, records: list[PaperRecord], slug: str) -> Paper:
     # The newest listing's text wins: later digests fix typos, not add them.
-    records = sorted(records, key=lambda r: (r.date, r.path, r.line))
+    if len(records) > 1:
+        records = sorted(records, key=lambda r: (r.date, r.path, r.line))
     latest = records[-1]
     links: list[str] = []
     for r in reversed(records):
@@ -76,12 +78,13 @@ def build_collection(records: Iterable[PaperRecord]) -> Collection:
     papers: dict[str, Paper] = {}
     taken: dict[str, str] = {}
     for key in sorted(groups):
-        first = min(groups[key], key=lambda r: (r.date, r.path, r.line))
+        records = groups[key]
+        first = records[0] if len(records) == 1 else min(records, key=lambda r: (r.date, r.path, r.line))
         slug = paper_slug(first)
         if slug in taken:
             slug = f"{slug}-{short_hash(key)}"
         taken[slug] = key
-        papers[slug] = _merge(key, groups[key], slug)
+        papers[slug] = _merge(key, records, slug)
 
     per_file: dict[tuple[str, object], int] = defaultdict(int)
     for recs in groups.values():

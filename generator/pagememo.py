@@ -98,7 +98,8 @@ def render_pages(plan, render: Callable[..., str], memo: Mapping[str, Any] | Non
     texts: dict[str, str] = {}
     kept: dict[str, tuple[bytes, bytes, str]] = {}
     encoded: dict[str, tuple[bytes, str]] = {}
-    for path, mark, data, digest in parallel_map(one, plan.keys()):
+    keys = plan.keys()
+    for path, mark, data, digest in parallel_map(one, keys, weights=[plan.weight(key) for key in keys]):
         if data is None:
             kept[path] = (mark, data, digest) = memo[path]
         elif mark is not None:

@@ -43,15 +43,19 @@ def _workers() -> int:
         return os.cpu_count() or 1
 
 
-def parallel_map(fn: Callable[[T], R], items: Sequence[T], *, min_items: int = MIN_ITEMS) -> list[R]:
+def parallel_map(fn: Callable[[T], R], items: Sequence[T], *, min_items: int = MIN_ITEMS,
+                 weights: Sequence[float] | None = None) -> list[R]:
+    """``[fn(x) for x in items]``, in forked workers on large jobs. The items are cut into a few
+    pieces per worker, handed out in order as workers become free; ``weights`` (an estimate of
+    each item's cost) makes the pieces equal in cost rather than in count: a piece that held the
+    site's 66 topic pages and 61 day pages as well as its share of paper pages took a daily
+    build's first worker a second, while the other did the six next pieces in it."""
     global _STATE
     workers = _workers()
     if len(items) < min_items or workers < 2 or "fork" not in multiprocessing.get_all_start_methods() \
             or os.environ.get("PAPERSITE_WORKERS") == "1" or _BESIDE:
         return [fn(x) for x in items]
-    pieces = workers * 4
-    step = -(-len(items) // pieces)
-    bounds = [(lo, min(lo + step, len(items))) for lo in range(0, len(items), step)]
+    bounds = _pieces(len(items), workers * 4, weights)
     _STATE = (fn, items)
     try:
         with multiprocessing.get_context("fork").Pool(workers) as pool:
@@ -59,6 +63,22 @@ def parallel_map(fn: Callable[[T], R], items: Sequence[T], *, min_items: int = M
     finally:
         _STATE = None
     return [result for part in parts for result in part]
+
+
+def _pieces(n: int, pieces: int, weights: Sequence[float] | None) -> list[tuple[int, int]]:
+    """``pieces`` consecutive ranges of ``range(n)``, of equal count, or of about equal weight."""
+    if weights is None:
+        step = -(-n // pieces)
+        return [(lo, min(lo + step, n)) for lo in range(0, n, step)]
+    total = float(sum(weights)) or 1.0
+    cuts, done, lo = [], 0.0, 0
+    for i, weight in enumerate(weights):
+        done += weight
+        if done >= total * (len(cuts) + 1) / pieces and i + 1 < n:
+            cuts.append((lo, i + 1))
+            lo = i + 1
+    cuts.append((lo, n))
+    return cuts
 
 
 def _child(fn: Callable, conn) -> None:

@@ -172,6 +172,18 @@ class SitePlan:
     def page(self, key: tuple) -> PlannedPage:
         return getattr(self, "_" + key[0])(*key[1:])
 
+    def weight(self, key: tuple) -> float:
+        """About what a page costs to plan, fingerprint and render, in paper pages: a topic or
+        day page lists up to thousands of papers, each line about a tenth of a paper page's cost
+        (measured on a day added to 10,440 papers; the list pages a few such pages together)."""
+        if key[0] == "paper":
+            return 1.0
+        if key[0] == "topic":
+            return 1.0 + 0.1 * len(self.topics[key[1]].papers)
+        if key[0] == "day":
+            return 1.0 + 0.1 * len(self.by_day[self.days[key[1]]])
+        return 10.0
+
     def _paper_ref(self, src: str, pid: str) -> dict:
         papers = self.papers
         return {"title": papers[pid].title, "href": _href(src, paper_path(pid)), "date": papers[pid].date.isoformat()}

@@ -71,6 +71,23 @@ def test_parallel_map_keeps_the_input_order():
 
 
 @forking
+def test_weighted_pieces_keep_the_order_and_share_the_cost():
+    """A few heavy items first (the topic and day pages) are spread over pieces of equal cost,
+    not all put in the first piece."""
+    from generator.parallel import _pieces
+
+    weights = [40.0] * 100 + [1.0] * 4000
+    bounds = _pieces(len(weights), 8, weights)
+    assert bounds[0][0] == 0 and bounds[-1][1] == len(weights)
+    assert all(a[1] == b[0] and a[0] < a[1] for a, b in zip(bounds, bounds[1:]))
+    cost = [sum(weights[lo:hi]) for lo, hi in bounds]
+    assert max(cost) <= sum(weights) / 8 + max(weights)
+    assert sum(1 for lo, _ in bounds if lo < 100) > 1  # the heavy items span several pieces
+    items = list(range(len(weights)))
+    assert [x for x, _ in parallel_map(lambda x: (x, os.getpid()), items, weights=weights)] == items
+
+
+@forking
 def test_the_forked_side_maps_in_its_own_process_while_this_side_still_forks():
     """Two steps side by side already keep both cores busy: the forked one does not start a pool
     of its own (three processes on two cores slowed the other side by a third)."""

@@ -53,7 +53,8 @@ def analyse(collection: Collection, *, related_k: int = 5, seed: int = 42,
             curated: tuple = (), locked: tuple | Callable[[], tuple] = (),
             features: Mapping[str, PaperFeatures] | None = None,
             previous: Mapping[str, Mapping] | None = None,
-            beside: Callable[[dict], Any] | None = None) -> tuple[Analysis, dict, Any]:
+            beside: Callable[[dict], Any] | None = None,
+            then: Callable[[], Any] | None = None) -> tuple[Analysis, dict, Any, Any]:
     """Run every analysis in dependency order: text vectors, links, related papers, topics; return
     it with what the next build may reuse (by kind, see ``KEPT``): the text vectors
     (:func:`tfidf_matrix`), the related lists (:func:`related_papers`) and where each paper
@@ -69,35 +70,54 @@ def analyse(collection: Collection, *, related_k: int = 5, seed: int = 42,
     that introduce one name). This side ends first (at 62,711 papers by 7 of 40 seconds), so
     ``beside(memos)``, if given, is called there with what it keeps for the next build (the
     ``words`` and ``mentions`` kinds), which are then not handed back: the build writes its
-    cache files with it, on the core that would otherwise wait."""
+    cache files with it, on the core that would otherwise wait. ``then()``, if given, is called on
+    the other side once its topics are found, while the names side may still work, and what it
+    returned comes last (the build loads the render memo there, which the pages need next).
+
+    The names side hands back each paper's aliases as their places among the paper's candidates,
+    which this side holds already: a tenth of the pickle of the aliases themselves, whose
+    unpickling was most of the time between that side's end and the pages' start."""
     if features is None:
         features, _ = collection_features(collection)
     previous = previous or {}
     size = len(collection.papers)
+    candidates = _candidates(features)
 
     def links(vectors):
-        table, words = alias_table(collection, _candidates(features), previous.get("words"))
+        table, words = alias_table(collection, candidates, previous.get("words"))
         mentions, ambiguous, hits = find_mentions(collection, table, similarity=_cosine(collection, vectors()),
                                                   scans=previous.get("mentions"))
         memos = {"words": words, "mentions": hits}
+        places = [_places(table.aliases[pid], items) for pid, items in candidates.items()]
         if beside is not None:
-            return table, mentions, ambiguous, {}, beside(memos)
-        return table, mentions, ambiguous, memos, None
+            return places, mentions, ambiguous, {}, beside(memos)
+        return places, mentions, ambiguous, memos, None
 
     def relate(hand_over):
         matrix, terms, titled, vectors = tfidf_matrix(collection, _terms(features), previous.get("vectors"))
         hand_over(matrix)
         related, neighbours = related_papers(collection, matrix, k=related_k, previous=previous.get("neighbours"))
-        return vectors, related, neighbours, find_topics(collection, related, (matrix, terms, titled),
-                                                         {pid: f.terms[1] for pid, f in features.items()},
-                                                         curated=curated, locked=locked() if callable(locked) else locked,
-                                                         seed=seed)
+        topics = find_topics(collection, related, (matrix, terms, titled),
+                             {pid: f.terms[1] for pid, f in features.items()},
+                             curated=curated, locked=locked() if callable(locked) else locked, seed=seed)
+        return vectors, related, neighbours, topics, then() if then is not None else None
 
-    (table, mentions, ambiguous, memos, besides), (vectors, related, neighbours, topics) = handing_over(
+    (places, mentions, ambiguous, memos, besides), (vectors, related, neighbours, topics, after) = handing_over(
         links, relate, size=size)
-    aliases = dict(table.aliases)
+    aliases = {pid: tuple(items[i] for i in where) for (pid, items), where in zip(candidates.items(), places)}
     return Analysis(
         aliases=aliases, mentions=mentions, related=related,
         topics=topics.topics, paper_topics=topics.paper_topics, ambiguous=ambiguous,
         topic_reasons=topics.reasons, topic_lock=topics.lock,
-    ), {"vectors": vectors, "neighbours": neighbours, **memos}, besides
+    ), {"vectors": vectors, "neighbours": neighbours, **memos}, besides, after
+
+
+def _places(kept: tuple, items: tuple) -> tuple[int, ...]:
+    """Where each of ``kept`` (an ordered selection of ``items``) stands in ``items``."""
+    places, i = [], 0
+    for alias in kept:
+        while items[i] != alias:
+            i += 1
+        places.append(i)
+        i += 1
+    return tuple(places)

@@ -214,7 +214,7 @@ def _build_site(content: Path, *, templates: Path | None, site_name: str | None,
         """The pages, the render memo's kind if it changed and was written back (unchanged
         pages are taken from the previous build's memo: :mod:`generator.pagememo`), and the
         pages' UTF-8 with its hashes."""
-        plan = SitePlan(collection, analysis, directory_urls=directory_urls)
+        plan = SitePlan(collection, analysis, directory_urls=directory_urls, seed=settings.seed)
         files, kept, encoded = pagememo.render_pages(plan, renderer.render, memo, renderer.sources_key())
         if memo is not None and kept != memo:
             write_cache(cache, {pagememo.KIND: kept})

@@ -134,8 +134,9 @@ def _link_label(url: str) -> str:
     return "Project page" if host.endswith(".github.io") else host
 
 
-def plan_site(collection: Collection, analysis: Analysis, *, directory_urls: bool = True) -> list[PlannedPage]:
-    plan = SitePlan(collection, analysis, directory_urls=directory_urls)
+def plan_site(collection: Collection, analysis: Analysis, *, directory_urls: bool = True,
+              seed: int = 42) -> list[PlannedPage]:
+    plan = SitePlan(collection, analysis, directory_urls=directory_urls, seed=seed)
     return sorted((plan.page(key) for key in plan.keys()), key=lambda p: p.path)
 
 
@@ -144,8 +145,9 @@ class SitePlan:
     each page is planned on its own, so that forked workers can plan, fingerprint and render
     their own share of the pages (:func:`generator.pagememo.render_pages`)."""
 
-    def __init__(self, collection: Collection, analysis: Analysis, *, directory_urls: bool = True):
+    def __init__(self, collection: Collection, analysis: Analysis, *, directory_urls: bool = True, seed: int = 42):
         self.collection, self.analysis, self.directory_urls = collection, analysis, directory_urls
+        self.seed = seed  # the map's: the Graph page's picture puts the papers where the map does
         self.papers = papers = collection.papers
         self.topics = {t.id: t for t in analysis.topics}
         self.mentions_out: dict[str, list] = defaultdict(list)
@@ -354,7 +356,7 @@ class SitePlan:
             "mentions": [{"source": paper_ref("graph.md", m.source), "target": paper_ref("graph.md", m.target), "alias": m.alias}
                          for m in sorted(analysis.mentions, key=lambda m: (papers[m.target].title.casefold(), m.source))],
             "ambiguous": list(analysis.ambiguous),
-            "picture": Markup(svg) if (svg := collection_svg(self.collection, analysis)) else None,
+            "picture": Markup(svg) if (svg := collection_svg(self.collection, analysis, seed=self.seed)) else None,
             "legend": [{"id": t.id, "name": t.name, "href": _href("graph.md", topic_path(t.id)),
                         "colour": Markup(topic_colours(analysis)[t.id])} for t in analysis.topics],
             "dates": {"first": days[0].isoformat() if days else "", "last": days[-1].isoformat() if days else ""},

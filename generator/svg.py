@@ -10,12 +10,12 @@ from __future__ import annotations
 import html
 import math
 
-
+from .analysis.layout import force_layout
 from .model import Analysis, Collection
 
 __all__ = ["collection_svg", "local_svg", "topic_colours", "MAX_NODES"]
 
-MAX_NODES = 500  # the layout costs seconds beyond this; the interactive map is the way to see more
+MAX_NODES = 500  # beyond this the picture is a blur of dots; the interactive map is the way to see more
 _PALETTE = ["#4e79a7", "#f28e2b", "#e15759", "#76b7b2", "#59a14f", "#edc948",
             "#b07aa1", "#ff9da7", "#9c755f", "#bab0ac", "#1f77b4", "#2ca02c"]
 
@@ -28,25 +28,28 @@ def collection_svg(collection: Collection, analysis: Analysis, *, seed: int = 42
     ids = list(collection.papers)
     if not ids or len(ids) > MAX_NODES:
         return None
-    import networkx as nx  # here: only small collections draw it, and importing it is a tenth of a second
-
-    graph = nx.Graph()
-    graph.add_nodes_from(ids)
+    # One force layout of the whole graph, where papers that name or resemble each other meet:
+    # igraph's, compiled, set up as networkx's spring layout was (which took 0.36 s of building
+    # 328 papers, 1.3 s in all, and 0.1 s more to import networkx). The map's layout places
+    # topics first, which left this picture a crowd of overlapping topics.
+    index = {pid: i for i, pid in enumerate(ids)}
+    weights: dict[tuple[int, int], float] = {}
     for items in analysis.related.values():
         for r in items:
-            graph.add_edge(r.source, r.target, weight=r.weight)
+            weights[_pair(index[r.source], index[r.target])] = r.weight
     for m in analysis.mentions:
-        graph.add_edge(m.source, m.target, weight=1.0)
-    pos = nx.spring_layout(graph, seed=seed, weight="weight", iterations=100)
+        weights[_pair(index[m.source], index[m.target])] = 1.0
+    weights.pop(None, None)
+    pos = dict(zip(ids, force_layout(len(ids), weights, seed=seed, iterations=100).tolist()))
     xs = [p[0] for p in pos.values()]
     ys = [p[1] for p in pos.values()]
-    pad = 20
+    pad, left, bottom = 20, min(xs), min(ys)
+    width, height = (max(xs) - left) or 1, (max(ys) - bottom) or 1
 
     def xy(pid: str) -> tuple[float, float]:
         x, y = pos[pid]
-        sx = pad + (x - min(xs)) / ((max(xs) - min(xs)) or 1) * (size - 2 * pad)
-        sy = pad + (y - min(ys)) / ((max(ys) - min(ys)) or 1) * (size - 2 * pad)
-        return round(sx, 1), round(sy, 1)
+        return (round(pad + (x - left) / width * (size - 2 * pad), 1),
+                round(pad + (y - bottom) / height * (size - 2 * pad), 1))
 
     colour = topic_colours(analysis)
     cited: dict[str, int] = {}
@@ -79,6 +82,11 @@ def collection_svg(collection: Collection, analysis: Analysis, *, seed: int = 42
                    f'<title>{title}</title></circle>')
     out.append("</svg>")
     return "\n".join(out)
+
+
+def _pair(a: int, b: int) -> tuple[int, int] | None:
+    """An edge of the picture's graph, either way round (a paper linked to itself: none)."""
+    return None if a == b else (a, b) if a < b else (b, a)
 
 
 def _label(text: str, n: int = 28) -> str:

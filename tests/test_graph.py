@@ -3,6 +3,7 @@ import json
 import multiprocessing
 import os
 import random
+import re
 import subprocess
 import sys
 
@@ -92,6 +93,28 @@ def bundled_site():
 
 
 # --- the layout: the same places in every build, in one process or forked ---
+
+
+def test_graph_page_picture_draws_every_paper_and_link_with_linked_papers_close():
+    site = build_site(ROOT / "content")
+    page = site.files["graph.md"]
+    svg = page[page.index('<svg class="papersite-graph"'):]
+    svg = svg[:svg.index("</svg>")]
+    dots = [(float(x), float(y)) for x, y in re.findall(r'<circle cx="([\d.]+)" cy="([\d.]+)"', svg)]
+    lines = [tuple(map(float, m)) for m in re.findall(r'<line x1="([\d.]+)" y1="([\d.]+)" x2="([\d.]+)" y2="([\d.]+)"', svg)]
+    related = {frozenset((r.source, r.target)) for items in site.analysis.related.values() for r in items}
+    assert len(dots) == len(site.collection.papers)
+    assert len(lines) == len(related) + len(site.analysis.mentions)
+    assert all(20 <= c <= 780 for dot in dots for c in dot) and all(20 <= c <= 780 for line in lines for c in line)
+    assert len(set(dots)) == len(dots)  # spread out, none hidden under another
+
+    def length(x1, y1, x2, y2):
+        return ((x1 - x2) ** 2 + (y1 - y2) ** 2) ** 0.5
+
+    linked = sum(length(*line) for line in lines) / len(lines)
+    pairs = [(a, b) for i, a in enumerate(dots) for b in dots[i + 1:]]
+    anywhere = sum(length(*a, *b) for a, b in pairs) / len(pairs)
+    assert linked < 0.75 * anywhere  # a force layout: papers that name or resemble each other meet
 
 @pytest.mark.parametrize("spring_limit", [150, 3])  # 3: the larger topics are sunflowers
 def test_layout_is_the_same_in_every_process_and_for_any_order(bundled_site, monkeypatch, spring_limit):

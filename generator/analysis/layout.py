@@ -20,13 +20,13 @@ import numpy as np
 
 from ..model import Analysis, Collection
 
-__all__ = ["layout"]
+__all__ = ["layout", "force_layout"]
 
 SPRING_LIMIT = 150  # papers per topic above which the spiral replaces the force layout (cost)
 LOCAL_ITERATIONS = 60
 TOPIC_ITERATIONS = 100
 TOPIC_SPREAD = 2.0  # topics' ideal distance, relative to papers' in a topic: room for their papers
-JOIN = 1e-9  # weight of the links that join a graph's pieces (see _force_layout): too weak to pull
+JOIN = 1e-9  # weight of the links that join a graph's pieces (see force_layout): too weak to pull
 GOLDEN = math.pi * (3 - math.sqrt(5))  # sunflower: even density, no overlaps
 
 
@@ -46,7 +46,7 @@ def layout(collection: Collection, analysis: Analysis, *, seed: int = 42) -> dic
         if a is not None and b is not None and a != b:
             pair = (a, b) if a < b else (b, a)
             shared[pair] = shared.get(pair, 0) + 1
-    centres = _fitted(_force_layout(len(topics), shared, seed=seed, iterations=TOPIC_ITERATIONS,
+    centres = _fitted(force_layout(len(topics), shared, seed=seed, iterations=TOPIC_ITERATIONS,
                                     spread=TOPIC_SPREAD), disc=False)
 
     total = max(1, len(collection.papers))
@@ -71,12 +71,12 @@ def _local(members: list[str], analysis: Analysis, *, seed: int) -> np.ndarray:
                 if j is not None and j != i:
                     pair = (i, j) if i < j else (j, i)
                     links[pair] = max(links.get(pair, 0.0), r.weight)
-        return _fitted(_force_layout(n, links, seed=seed, iterations=LOCAL_ITERATIONS), disc=True)
+        return _fitted(force_layout(n, links, seed=seed, iterations=LOCAL_ITERATIONS), disc=True)
     i = np.arange(n)
     return np.sqrt((i + 0.5) / n)[:, None] * np.stack([np.cos(i * GOLDEN), np.sin(i * GOLDEN)], axis=1)
 
 
-def _force_layout(n: int, weights: dict[tuple[int, int], float], *, seed: int, iterations: int,
+def force_layout(n: int, weights: dict[tuple[int, int], float], *, seed: int, iterations: int,
                   spread: float = 1.0) -> np.ndarray:
     """Fruchterman–Reingold on ``n`` vertices pulled together by weighted edges, set up as
     networkx's ``spring_layout`` did: seeded random places in a square whose side is the square

@@ -147,7 +147,7 @@ class SitePlan:
 
     def __init__(self, collection: Collection, analysis: Analysis, *, directory_urls: bool = True, seed: int = 42):
         self.collection, self.analysis, self.directory_urls = collection, analysis, directory_urls
-        self.seed = seed  # the map's: the Graph page's picture puts the papers where the map does
+        self.seed = seed  # the settings' seed, which the Graph page's picture is laid out with, as the map is
         self.papers = papers = collection.papers
         self.topics = {t.id: t for t in analysis.topics}
         self.mentions_out: dict[str, list] = defaultdict(list)

@@ -47,7 +47,7 @@ def layout(collection: Collection, analysis: Analysis, *, seed: int = 42) -> dic
             pair = (a, b) if a < b else (b, a)
             shared[pair] = shared.get(pair, 0) + 1
     centres = _fitted(force_layout(len(topics), shared, seed=seed, iterations=TOPIC_ITERATIONS,
-                                    spread=TOPIC_SPREAD), disc=False)
+                                   spread=TOPIC_SPREAD), disc=False)
 
     total = max(1, len(collection.papers))
     positions: dict[str, tuple[float, float]] = {}
@@ -77,7 +77,7 @@ def _local(members: list[str], analysis: Analysis, *, seed: int) -> np.ndarray:
 
 
 def force_layout(n: int, weights: dict[tuple[int, int], float], *, seed: int, iterations: int,
-                  spread: float = 1.0) -> np.ndarray:
+                 spread: float = 1.0) -> np.ndarray:
     """Fruchterman–Reingold on ``n`` vertices pulled together by weighted edges, set up as
     networkx's ``spring_layout`` did: seeded random places in a square whose side is the square
     root of ``n`` ideal edge lengths (divided by ``spread``), cooling in ``iterations`` steps from

@@ -251,3 +251,36 @@ def test_a_short_title_is_the_name_of_its_contribution():
     )
     assert names(aliases, c, "Poincaré ResNet") == {"Poincaré ResNet"}
     assert ("Hyperbolic Vision Backbones Compared", "Poincaré ResNet", "Poincaré ResNet") in found
+
+
+def test_namely_lists_what_there_is_and_claims_nothing():
+    _, aliases, _, c = links(
+        ("Flow Poses", "We propose FlowPose for 3D human pose estimation. Results show large gains of our FlowPose "
+                       "over current methods on three common benchmarks for 3D human pose estimation, namely "
+                       "Human3.6M, MPI-INF-3DHP and 3DPW."),
+        ("Small Segmenters", "We design a compact network for segmentation. Our model, namely TinySeg, runs on phones."),
+    )
+    assert "Human3.6M" not in names(aliases, c, "Flow Poses")
+    assert "TinySeg" in names(aliases, c, "Small Segmenters")
+
+
+def test_a_name_the_source_introduces_or_spells_out_itself_cites_no_one():
+    found, _, _, _ = links(
+        ("DDT: Decoupled Diffusion Transformer", "We decouple the encoder and decoder of diffusion transformers."),
+        ("SOAP: Style-Omniscient Animatable Portraits", "We animate portraits in any style."),
+        ("Physical Video Tokens", "We first introduce the Diffusion Timestep Tokenizer (DDT), which learns recursive "
+                                  "visual tokens for physically consistent video generation."),
+        ("Clinical Notes", "Physicians document visits in SOAP (Subjective, Objective, Assessment, and Plan) notes, "
+                           "which we generate from transcripts."),
+        ("Faster Diffusion", "Our sampler speeds up DDT by half while keeping image quality."),
+    )
+    assert found == {("Faster Diffusion", "DDT: Decoupled Diffusion Transformer", "DDT")}
+
+
+def test_an_acronym_may_be_spelled_out_after_it():
+    from generator.analysis.acronyms import spelled_acronyms
+
+    text = ("We introduce MAPLE (Modality-Aligned Preference Learning for Embeddings), unlike CLIP "
+            "(Radford et al., 2021) and GPT-4o (OpenAI, 2024), trained with contrastive learning (CL).")
+    assert spelled_acronyms(text) == {"MAPLE": "Modality-Aligned Preference Learning for Embeddings",
+                                      "CL": "contrastive learning"}

@@ -11,7 +11,7 @@ from typing import Mapping
 
 from ..text import fold, sentences
 
-__all__ = ["schwartz_hearst", "acronym_definitions", "remember_acronyms", "same_long_form"]
+__all__ = ["schwartz_hearst", "acronym_definitions", "remember_acronyms", "same_long_form", "spelled_acronyms"]
 
 _ACRONYM_RE = re.compile(r"\(\s*(?P<short>[^\W_][\w\-'.^+]{0,11})(?:s)?\s*[;,)]")
 # What a long form never holds: brackets, a semicolon, a double dash.
@@ -92,6 +92,29 @@ def _find_acronyms(text: str):
             continue
         long = long.strip(" ,;:\"'“”")
         yield short, long, text[s0:s1], len(before) - len(long), text[m.end():s1]
+
+
+# "MAPLE (Modality-Aligned Preference Learning for Embeddings)": the name first, then its words.
+_SHORT_FIRST = re.compile(r"(?<![\w\-])(?P<short>[^\W_][\w\-'.^+]{1,11})\s*\((?P<long>[^()]{3,120})\)")
+
+
+def spelled_acronyms(text: str) -> dict[str, str]:
+    """Every acronym ``text`` spells out, with its long form: "long form (SHORT)"
+    (:func:`acronym_definitions`) and the other way round, "SHORT (long form)", where the whole
+    bracket, from its first word, spells the name (a citation such as "(Smith et al., 2023)"
+    spells nothing). Where a text spells a name itself, it means what it spells."""
+    found: dict[str, str] = {}
+    if "(" not in text:
+        return found
+    for m in _SHORT_FIRST.finditer(text):
+        short, long = m.group("short"), m.group("long").strip()
+        if (sum(c.isupper() for c in short) < 2 or " " not in long or len(long.split()) > 2 * len(short) + 1
+                or _NOT_A_NAME.search(long)):
+            continue
+        if schwartz_hearst(short, long) == long:
+            found.setdefault(short, long)
+    found.update((short, long) for short, long, *_ in acronym_definitions(text))  # the usual order first
+    return found
 
 
 def same_long_form(a: str | None, b: str | None) -> bool:

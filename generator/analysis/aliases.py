@@ -24,7 +24,7 @@ from .automata import Automaton
 from .names import case_sensitive, is_concept, is_distinctive
 from .scans import WordScan
 
-__all__ = ["AliasTable", "alias_table", "paper_aliases", "needs_long_form"]
+__all__ = ["AliasTable", "alias_table", "paper_aliases", "needs_long_form", "introduced_spans"]
 
 _INTRO = r"(?:propose[sd]?|introduce[sd]?|present(?:s|ed)?|develop(?:s|ed)?|design(?:s|ed)?|devise[sd]?|build|construct|release[sd]?|contribute[sd]?|curate[sd]?|collect(?:s|ed)?|offer(?:s|ed)?|establish(?:es|ed)?)"
 # ("also known as" and "denoted as" introduce established terms and symbols, not new names.)
@@ -49,8 +49,10 @@ def _definition(heads: tuple[str, ...], rest: str) -> tuple[tuple[str, ...], re.
 # Each pattern captures a name the authors give their own work; _ours() then checks the
 # sentence says "we"/"our" and does not credit someone else ("we adapt ... called X").
 _DEF_PATTERNS = [
-    # "... called DINO", "named ResNeXt", "we refer to as Inception-v3"
-    _definition((*_NAMING_WORDS, "namely", "refer to as", "refer to it as"), rf"(?:as\s+)?[\"“']?{_NAME}"),
+    # "... called DINO", "named ResNeXt", "we refer to as Inception-v3" (not "namely", which lists
+    # what there is: "two video MLLMs, namely LLaVA-Video and LLaVA-OneVision"; "our model,
+    # namely X" is the fourth pattern's)
+    _definition((*_NAMING_WORDS, "refer to as", "refer to it as"), rf"(?:as\s+)?[\"“']?{_NAME}"),
     # "we call the resulting methods SGDW and AdamW"
     _definition(("we",), rf"(?i:call|name|term|dub)\s+(?:[a-z]+\s+){{0,4}}?[\"“']?{_NAME}"),
     # "We introduce AnchorAttention, a ...", "We train GPT-3, an ..."
@@ -357,6 +359,28 @@ def paper_aliases(paper: Paper) -> list[Alias]:
     if len(words) >= 4:
         add(paper.title, "full-title")  # 'as in "Attention Is All You Need"'
     return sorted(found.values())
+
+
+# A bracket right after a name the authors introduce: its short form, or its long one.
+_BRACKET = re.compile(r"\s*\([^()]{1,120}\)")
+
+
+def introduced_spans(paper: Paper) -> tuple[tuple[int, int], ...]:
+    """Where the abstract names what the paper itself introduces, with the bracket that follows
+    it ("we propose the Alignment Quality Index (AQI)", "we propose Joint Flashback
+    Adaptation"): a name written there is the paper's own, even one too plain to be an alias,
+    and never a mention of another paper's."""
+    lowered, spans = _lowered(paper.abstract), sentences(paper.abstract)
+    found = []
+    for k, m in _definitions(paper.abstract, lowered):
+        if _ours(lowered, spans, m.start("name"), authored=k == 3):
+            end = m.end("name")
+            if more := _AND_NAME.match(paper.abstract, end):
+                end = more.end()
+            if bracket := _BRACKET.match(paper.abstract, end):
+                end = bracket.end()
+            found.append((m.start("name"), end))
+    return tuple(found)
 
 
 STRONG = frozenset({"title", "short-title", "title-acronym", "full-title"})

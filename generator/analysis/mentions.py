@@ -16,8 +16,8 @@ from typing import Callable, Mapping
 from ..model import Alias, Collection, Mention
 from ..parallel import parallel_map
 from ..text import fold, sentences
-from .acronyms import acronym_definitions, same_long_form
-from .aliases import AliasTable, needs_long_form
+from .acronyms import same_long_form, spelled_acronyms
+from .aliases import AliasTable, introduced_spans, needs_long_form
 from .names import case_sensitive
 from .scans import automaton, scan_hits, text_key
 
@@ -204,8 +204,9 @@ def find_mentions(collection: Collection, table: AliasTable, *,
                 folded = fold(text)
             return fold(long_form) in folded
 
-        defines = {short: long for short, long, *_ in acronym_definitions(paper.abstract)}
-        for unit, unit_hits in zip(get_units(), hits):
+        defines = spelled_acronyms(paper.abstract)
+        own_spans = None  # where the source introduces names of its own (abstract offsets)
+        for i, (unit, unit_hits) in enumerate(zip(get_units(), hits)):
             if not unit_hits:
                 continue
             for start, end, form in _in_order(unit_hits):
@@ -227,6 +228,14 @@ def find_mentions(collection: Collection, table: AliasTable, *,
                     candidates = [a for a in candidates if _is_data_paper(collection.papers[a.paper])]
                 if not candidates:
                     continue
+                # Where the source introduces its own name ("we propose Joint Flashback
+                # Adaptation", "the Diffusion Timestep Tokenizer (DDT)"), it names no one else.
+                if i:
+                    if own_spans is None:
+                        own_spans = introduced_spans(paper)
+                    at = spans[i - 1][0]
+                    if any(a < at + end and at + start < b for a, b in own_spans):
+                        continue
                 target = _resolve(candidates, unit, text, similarity, pid)
                 if target is None:
                     unresolved.add(candidates[0].name)

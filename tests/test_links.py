@@ -284,3 +284,16 @@ def test_an_acronym_may_be_spelled_out_after_it():
             "(Radford et al., 2021) and GPT-4o (OpenAI, 2024), trained with contrastive learning (CL).")
     assert spelled_acronyms(text) == {"MAPLE": "Modality-Aligned Preference Learning for Embeddings",
                                       "CL": "contrastive learning"}
+    assert spelled_acronyms("the Italian NPN (noun-preposition-noun) family") == {"NPN": "noun-preposition-noun"}
+
+
+def test_a_version_after_a_name_is_another_paper_but_a_score_is_not():
+    found, _, _, _ = links(
+        ("MoCo: Model Collaboration", "We study how models collaborate."),
+        ("ImgEdit: A Unified Image Editing Benchmark", "We release an image editing benchmark."),
+        ("Crops for SSL", "Multi-crop training destabilises predictor-based methods such as MoCo v3 and BYOL."),
+        ("Editing by Reconstruction", "Post-training raises editing scores (ImgEdit 3.38 to 3.75)."),
+        ("Collaboration Study", "We extend MoCo with new collaboration protocols."),
+    )
+    assert found == {("Editing by Reconstruction", "ImgEdit: A Unified Image Editing Benchmark", "ImgEdit"),
+                     ("Collaboration Study", "MoCo: Model Collaboration", "MoCo")}

@@ -101,15 +101,15 @@ _SHORT_FIRST = re.compile(r"(?<![\w\-])(?P<short>[^\W_][\w\-'.^+]{1,11})\s*\((?P
 def spelled_acronyms(text: str) -> dict[str, str]:
     """Every acronym ``text`` spells out, with its long form: "long form (SHORT)"
     (:func:`acronym_definitions`) and the other way round, "SHORT (long form)", where the whole
-    bracket, from its first word, spells the name (a citation such as "(Smith et al., 2023)"
-    spells nothing). Where a text spells a name itself, it means what it spells."""
+    bracket, from its first word, spells the name in more than one word ("NPN
+    (noun-preposition-noun)"; a citation such as "(Smith et al., 2023)" spells nothing). Where a text spells a name itself, it means what it spells."""
     found: dict[str, str] = {}
     if "(" not in text:
         return found
     for m in _SHORT_FIRST.finditer(text):
         short, long = m.group("short"), m.group("long").strip()
-        if (sum(c.isupper() for c in short) < 2 or " " not in long or len(long.split()) > 2 * len(short) + 1
-                or _NOT_A_NAME.search(long)):
+        if (sum(c.isupper() for c in short) < 2 or not (" " in long or "-" in long)
+                or len(long.split()) > 2 * len(short) + 1 or _NOT_A_NAME.search(long)):
             continue
         if schwartz_hearst(short, long) == long:
             found.setdefault(short, long)

@@ -27,6 +27,9 @@ _VERSION_AFTER = re.compile(r"(?:v|V|ver)\d|\d(?!\d)")
 # Sizes and depths of one model, not other models: ResNet-50, ResNeXt-101, ViT-B/16, ViT-Large.
 _VARIANT_AFTER = re.compile(r"(?:\d{2,}|(?:Ti|S|B|L|H|G|XL|XXL|Tiny|Small|Base|Large|Huge|Giant)(?![A-Za-z]))")
 _OK_SUFFIX = re.compile(r"(?:'s|’s|s|es)(?![\w])")
+# "MoCo v3", "OWL 2", "RoboTwin 2.0": another version of the name; not sizes ("Kuwain 1.5B",
+# "ResNet 50") nor scores ("ImgEdit 3.38").
+_SPACED_VERSION = re.compile(r" (?:[vV]\d+(?:\.\d+)*|\d(?:\.0)?)(?!\.?\d|[\w%×+])")
 
 
 def _variants(name: str) -> set[str]:
@@ -60,6 +63,8 @@ def _boundary_ok(text: str, start: int, end: int) -> bool:
             return False  # "Inception-v3", "GPT-4", "CODA-LM" name other things; "ResNet-50", "ViT-B/16" do not
         if nxt in "'’" and rest[1:2].isdigit():
             return False  # "NEVIS'22" is not NEVIS
+        if nxt == " " and _SPACED_VERSION.match(rest):
+            return False
     return True
 
 

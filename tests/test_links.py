@@ -259,9 +259,11 @@ def test_namely_lists_what_there_is_and_claims_nothing():
                        "over current methods on three common benchmarks for 3D human pose estimation, namely "
                        "Human3.6M, MPI-INF-3DHP and 3DPW."),
         ("Small Segmenters", "We design a compact network for segmentation. Our model, namely TinySeg, runs on phones."),
+        ("Selecting Data", "We propose a simple Knowledge-aware Data Selection (namely KDS) framework for tuning."),
     )
     assert "Human3.6M" not in names(aliases, c, "Flow Poses")
     assert "TinySeg" in names(aliases, c, "Small Segmenters")
+    assert "KDS" in names(aliases, c, "Selecting Data")
 
 
 def test_a_name_the_source_introduces_or_spells_out_itself_cites_no_one():

@@ -49,9 +49,7 @@ def _definition(heads: tuple[str, ...], rest: str) -> tuple[tuple[str, ...], re.
 # Each pattern captures a name the authors give their own work; _ours() then checks the
 # sentence says "we"/"our" and does not credit someone else ("we adapt ... called X").
 _DEF_PATTERNS = [
-    # "... called DINO", "named ResNeXt", "we refer to as Inception-v3" (not "namely", which lists
-    # what there is: "two video MLLMs, namely LLaVA-Video and LLaVA-OneVision"; "our model,
-    # namely X" is the fourth pattern's)
+    # "... called DINO", "named ResNeXt", "we refer to as Inception-v3"
     _definition((*_NAMING_WORDS, "refer to as", "refer to it as"), rf"(?:as\s+)?[\"“']?{_NAME}"),
     # "we call the resulting methods SGDW and AdamW"
     _definition(("we",), rf"(?i:call|name|term|dub)\s+(?:[a-z]+\s+){{0,4}}?[\"“']?{_NAME}"),
@@ -61,6 +59,9 @@ _DEF_PATTERNS = [
     # "a simple self-supervised method, DINO, which ...", "our model, CLIPSeg, produces", "Our largest model, GPT-2, a ..."
     _definition(("a", "an", "our"),
                 rf"(?:(?!(?i:on|of|in|for|with|from|by|to|at|over|and)\b)[\w\-]+\s+){{0,4}}?(?i:{_KIND})\s*[,:]?\s*(?:(?i:namely|called)\s+)?[\"“']?{_NAME}(?=\s*(?:[,:;(.]|\s[-–—]\s|\s(?:which|that|to|for|as|with|is|produces|achieves|outperforms)\b))"),
+    # "Knowledge-aware Data Selection (namely KDS)", but not a list of what there is: "two video
+    # MLLMs, namely LLaVA-Video and LLaVA-OneVision" (the name is taken whole: atomic)
+    _definition(("namely",), rf"[\"“']?(?>{_NAME})(?!\s*(?:,|(?i:and|or)\b))"),
 ]
 # "DEtection TRansformer or DETR", "SGDW and AdamW": a second name right after the first.
 _AND_NAME = re.compile(r"\s+(?:or|and)\s+[\"“']?(?P<name>[A-Z0-9][\w'^.+\-]*[\w+]|[a-z]+[A-Z0-9][\w\-]*)")

@@ -368,9 +368,9 @@ _BRACKET = re.compile(r"\s*\([^()]{1,120}\)")
 
 def introduced_spans(paper: Paper) -> tuple[tuple[int, int], ...]:
     """Where the abstract names what the paper itself introduces, with the bracket that follows
-    it ("we propose the Alignment Quality Index (AQI)", "we propose Joint Flashback
-    Adaptation"): a name written there is the paper's own, even one too plain to be an alias,
-    and never a mention of another paper's."""
+    it ("we propose the Alignment Quality Index (AQI)", "we introduce Flashback Learning (FL),
+    a ..."): a name written there is the paper's own, even one too plain to be an alias, and
+    never a mention of another paper's."""
     lowered, spans = _lowered(paper.abstract), sentences(paper.abstract)
     found = []
     for k, m in _definitions(paper.abstract, lowered):

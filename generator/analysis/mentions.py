@@ -233,8 +233,8 @@ def find_mentions(collection: Collection, table: AliasTable, *,
                     candidates = [a for a in candidates if _is_data_paper(collection.papers[a.paper])]
                 if not candidates:
                     continue
-                # Where the source introduces its own name ("we propose Joint Flashback
-                # Adaptation", "the Diffusion Timestep Tokenizer (DDT)"), it names no one else.
+                # Where the source introduces its own name ("we introduce Flashback Learning
+                # (FL)", "the Diffusion Timestep Tokenizer (DDT)"), it names no one else.
                 if i:
                     if own_spans is None:
                         own_spans = introduced_spans(paper)

@@ -102,7 +102,10 @@ def spelled_acronyms(text: str) -> dict[str, str]:
     """Every acronym ``text`` spells out, with its long form: "long form (SHORT)"
     (:func:`acronym_definitions`) and the other way round, "SHORT (long form)", where the whole
     bracket, from its first word, spells the name in more than one word ("NPN
-    (noun-preposition-noun)"; a citation such as "(Smith et al., 2023)" spells nothing). Where a text spells a name itself, it means what it spells."""
+    (noun-preposition-noun)"; a citation such as "(Smith et al., 2023)" spells nothing).
+
+    A text that spells a name out itself means what it spells: "SOAP (Subjective, Objective,
+    Assessment, and Plan) notes" do not name a paper titled "SOAP: Style-Omniscient ..."."""
     found: dict[str, str] = {}
     if "(" not in text:
         return found

@@ -333,13 +333,8 @@ def paper_aliases(paper: Paper) -> list[Alias]:
             add(short, "title-acronym", long)
         elif _introduced(sentence, start, after) and not _NOT_OURS.search(before := _lowered(sentence[:start])):
             add(short, "named-acronym" if _NAMED.search(before) else "acronym", long)
-    lowered, spans = _lowered(paper.abstract), sentences(paper.abstract)
-    for k, m in _definitions(paper.abstract, lowered):
-        if not _ours(lowered, spans, m.start("name"), authored=k == 3):
-            continue
-        names = [m.group("name")]
-        if more := _AND_NAME.match(paper.abstract, m.end("name")):
-            names.append(more.group("name"))
+    for m, more in _own_definitions(paper.abstract):
+        names = [m.group("name")] + ([more.group("name")] if more else [])
         for name in names:
             # Trim capitalised function words the run swept up ("Poincaré ResNet With").
             toks = name.split()
@@ -371,17 +366,23 @@ def introduced_spans(paper: Paper) -> tuple[tuple[int, int], ...]:
     it ("we propose the Alignment Quality Index (AQI)", "we introduce Flashback Learning (FL),
     a ..."): a name written there is the paper's own, even one too plain to be an alias, and
     never a mention of another paper's."""
-    lowered, spans = _lowered(paper.abstract), sentences(paper.abstract)
     found = []
-    for k, m in _definitions(paper.abstract, lowered):
-        if _ours(lowered, spans, m.start("name"), authored=k == 3):
-            end = m.end("name")
-            if more := _AND_NAME.match(paper.abstract, end):
-                end = more.end()
-            if bracket := _BRACKET.match(paper.abstract, end):
-                end = bracket.end()
-            found.append((m.start("name"), end))
+    for m, more in _own_definitions(paper.abstract):
+        end = more.end() if more else m.end("name")
+        if bracket := _BRACKET.match(paper.abstract, end):
+            end = bracket.end()
+        found.append((m.start("name"), end))
     return tuple(found)
+
+
+def _own_definitions(abstract: str):
+    """Each definition (:data:`_DEF_PATTERNS`) of a name the authors give their own work, with the
+    second name right after it ("SGDW and AdamW"), or None: what :func:`paper_aliases` takes
+    names from and :func:`introduced_spans` marks."""
+    lowered, spans = _lowered(abstract), sentences(abstract)
+    for k, m in _definitions(abstract, lowered):
+        if _ours(lowered, spans, m.start("name"), authored=k == 3):
+            yield m, _AND_NAME.match(abstract, m.end("name"))
 
 
 STRONG = frozenset({"title", "short-title", "title-acronym", "full-title"})

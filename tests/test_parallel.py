@@ -1,5 +1,6 @@
 """Work spread over processes gives what the same work gives in one process."""
 import os
+import time
 
 import pytest
 
@@ -88,14 +89,32 @@ def test_weighted_pieces_keep_the_order_and_share_the_cost():
 
 
 @forking
-def test_the_forked_side_maps_in_its_own_process_while_this_side_still_forks():
-    """Two steps side by side already keep both cores busy: the forked one does not start a pool
-    of its own (three processes on two cores slowed the other side by a third)."""
+def test_the_forked_side_maps_in_its_own_process_while_this_side_maps_beside_a_helper():
+    """Two steps side by side already keep both cores busy: the forked one does not start
+    helpers of its own (three processes on two cores slowed the other side by a third). A map
+    on its own shares the pieces between this process and forked helpers."""
     items = list(range(MIN_ITEMS))
 
     def pids():
-        return set(parallel_map(lambda _: os.getpid(), items))
+        return set(parallel_map(lambda _: (time.sleep(0.0005), os.getpid())[1], items))
 
     (child, used), here = concurrently(lambda: (os.getpid(), pids()), pids, size=MIN_ITEMS)
     assert used == {child}
-    assert os.getpid() not in here and len(here) >= 1
+    assert os.getpid() in here and len(here) == 2 and child not in here
+
+
+@forking
+def test_a_failing_item_in_a_helper_or_here_is_raised_with_its_message():
+    items = list(range(MIN_ITEMS))
+    here = os.getpid()
+
+    def fails_elsewhere(x):
+        if os.getpid() != here:
+            raise ValueError(f"item {x} in a helper")
+        time.sleep(0.001)  # leaves the helper pieces to take
+        return x
+
+    with pytest.raises(ValueError, match="in a helper"):
+        parallel_map(fails_elsewhere, items)
+    with pytest.raises(ZeroDivisionError):
+        parallel_map(lambda x: 1 // (x - MIN_ITEMS + 1), items)  # the last item fails, wherever it runs

@@ -99,6 +99,29 @@ def test_known_texts_are_searched_only_for_new_forms_and_find_the_same():
     assert fresh.written({"CLIP", "CLIPPER", "SAM 2"}, "raw") == [{"CLIP", "CLIPPER"}, {"SAM 2"}]
 
 
+@pytest.mark.parametrize("abstract", ["We compare CLIP with SAM. Then BLIP and model soups follow.",
+                                      "We compare CLIP with SAM, and model soups."])
+def test_a_known_text_loses_the_dropped_forms_and_gains_the_new_ones_as_a_fresh_scan_finds(abstract):
+    """A text scanned before keeps its hits, less those of forms no longer looked for, plus those of
+    new forms (the second abstract writes none: its hits are reused without a look)."""
+    from generator.analysis.mentions import _automata, _boundary_ok, _units
+
+    title = "CLIP and SAM"
+    whole = f"{title} {abstract}"
+
+    def units():
+        return _units(title, abstract)[0]
+
+    old = frozenset({(True, "CLIP"), (True, "SAM"), (False, "model soups")})
+    now = frozenset({(True, "CLIP"), (True, "BLIP"), (False, "model soups")})
+    first = scans.scan_hits(whole, units, old, None, _automata(old), _automata(old), _boundary_ok)
+    again = scans.scan_hits(whole, units, now, first, _automata(now), _automata(now - old), _boundary_ok, old - now)
+    fresh = scans.scan_hits(whole, units, now, None, _automata(now), _automata(now), _boundary_ok)
+    assert again == fresh
+    assert (True, "SAM") in first[1] and (True, "SAM") not in again[1] and (False, "model soups") in again[1]
+    assert ((True, "BLIP") in again[1]) == ("BLIP" in abstract)
+
+
 _CHARS = "abAB1é_- .(İ'ß"
 
 

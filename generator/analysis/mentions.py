@@ -175,6 +175,7 @@ def find_mentions(collection: Collection, table: AliasTable, *,
     everything = _automata(forms)
     looked_for = scans.get("forms", frozenset())
     new = _automata(forms - looked_for) if looked_for else everything  # the same automata, made once
+    dropped = frozenset(looked_for - forms)
     by_key = {(a.paper, a.name): a for items in aliases.values() for a in items}
 
     def of_paper(item):
@@ -182,7 +183,7 @@ def find_mentions(collection: Collection, table: AliasTable, *,
         text writes the forms (for the next build)."""
         pid, paper = item
         key = text_key(paper.title, paper.abstract)
-        spans, before = before_all.get(key, (None, None))
+        spans, hits_before, written_before = before_all.get(key, (None, None, None))
         units = None
 
         def get_units() -> list[str]:
@@ -191,13 +192,15 @@ def find_mentions(collection: Collection, table: AliasTable, *,
                 units, spans = _units(paper.title, paper.abstract, spans)
             return units
 
-        hits = scan_hits(f"{paper.title} {paper.abstract}", get_units, forms, before, everything, new, _boundary_ok)
+        before = None if hits_before is None else (hits_before, written_before)
+        hits, written = scan_hits(f"{paper.title} {paper.abstract}", get_units, forms, before, everything, new,
+                                  _boundary_ok, dropped)
         # Nearly every paper writes a name, and for most it is only its own (its title, its
         # acronym), which cites no one: such a paper needs no closer look (whichever of
         # overlapping hits counts, each is its own).
         mine = own.get(pid, ())
-        if all(any(name in mine for _, name in owners[(cs, form)]) for unit in hits for _, _, cs, form in unit):
-            return [], set(), (key, (spans, hits))
+        if all(any(name in mine for _, name in owners[pair]) for pair in written):
+            return [], set(), (key, (spans, hits, written))
         found: dict[str, Mention] = {}
         unresolved: set[str] = set()
         text = f"{paper.title}. {paper.abstract}"
@@ -247,7 +250,7 @@ def find_mentions(collection: Collection, table: AliasTable, *,
                     continue
                 alias = next(a.name for a in candidates if a.paper == target)
                 found.setdefault(target, Mention(pid, target, alias, unit, start, end))
-        return list(found.values()), unresolved, (key, (spans, hits))
+        return list(found.values()), unresolved, (key, (spans, hits, written))
 
     mentions: list[Mention] = []
     ambiguous: set[str] = set()

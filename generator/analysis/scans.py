@@ -14,6 +14,7 @@ hash of the text.
 """
 from __future__ import annotations
 
+import functools
 import hashlib
 import re
 from typing import Callable, Iterable, Mapping
@@ -24,6 +25,7 @@ from .automata import Automaton
 __all__ = ["text_key", "automaton", "whole_words", "WordScan", "scan_hits", "lower_same_length"]
 
 
+@functools.lru_cache(maxsize=None)  # the name rules and the mention finder both ask, in one process
 def text_key(title: str, abstract: str) -> str:
     return hashlib.blake2b(f"{title}\x00{abstract}".encode("utf-8"), digest_size=12).hexdigest()
 
@@ -128,21 +130,30 @@ def _anywhere(automata: tuple, text: str) -> bool:
 
 
 def scan_hits(whole: str, units: Callable[[], list[str]], forms: frozenset, before: tuple | None,
-              everything: tuple, new: tuple, boundary_ok: Callable[[str, int, int], bool]) -> tuple:
+              everything: tuple, new: tuple, boundary_ok: Callable[[str, int, int], bool],
+              dropped: frozenset = frozenset()) -> tuple[tuple, frozenset]:
     """Each unit's well-bounded occurrences of ``forms`` ((case-sensitive, string) pairs) as
-    ``(start, end, case-sensitive, string)``. ``before`` holds the same units' occurrences of an
-    earlier build's forms (None: not scanned before); ``everything`` and ``new`` are automata
-    (case-sensitive, case-insensitive; values are the pairs) over all the forms and over those
-    the earlier build did not look for. Case-insensitive forms are matched in lower case with
-    hyphens as spaces. ``units`` (the parts of ``whole``, the text) is called only when some
-    text must be scanned."""
+    ``(start, end, case-sensitive, string)``, and the pairs among them. ``before`` holds the same
+    for an earlier build's forms (None: not scanned before), of which ``dropped`` are no longer
+    looked for; ``everything`` and ``new`` are automata (case-sensitive, case-insensitive;
+    values are the pairs) over all the forms and over those the earlier build did not look for.
+    Case-insensitive forms are matched in lower case with hyphens as spaces. ``units`` (the
+    parts of ``whole``, the text) is called only when some text must be scanned.
+
+    A known text is given back as it was unless it writes a dropped or a new form (the pairs it
+    writes say which without a look at every hit: going through all of them again was a fifth
+    of a daily build's search for mentions)."""
     if before is not None:
-        kept = [[h for h in hits if (h[2], h[3]) in forms] for hits in before]
+        hits, written = before
+        if dropped and not dropped.isdisjoint(written):
+            hits = tuple(tuple(h for h in unit if (h[2], h[3]) not in dropped) for unit in hits)
+            written = written - dropped
         searched = new
         # Most known texts write none of a day's new forms: one look at the whole text says so
         # before it is cut into sentences.
         if not _anywhere(searched, whole):
-            return tuple(tuple(hits) for hits in kept)
+            return hits, written
+        kept = [list(unit) for unit in hits]
     else:
         kept = None
         searched = everything
@@ -150,14 +161,15 @@ def scan_hits(whole: str, units: Callable[[], list[str]], forms: frozenset, befo
     texts = units()
     if kept is None:
         kept = [[] for _ in texts]
-    for unit, hits in zip(texts, kept):
+    for unit, found in zip(texts, kept):
         for auto, text in ((sensitive, unit), (insensitive, lower_same_length(unit) if insensitive else "")):
             if auto is None:
                 continue
             for start, end, (cs, form) in auto.find(text):
                 if boundary_ok(unit, start, end):
-                    hits.append((start, end, cs, form))
-    return tuple(tuple(sorted(hits)) for hits in kept)
+                    found.append((start, end, cs, form))
+    hits = tuple(tuple(sorted(found)) for found in kept)
+    return hits, frozenset((h[2], h[3]) for unit in hits for h in unit)
 
 
 def lower_same_length(text: str) -> str:

@@ -93,7 +93,9 @@ def read_collection(content: Path, settings: Settings, *, progress: bool = False
     known = known or {}
     keys = [key(path) for path in files]
     missing = [path for path, k in zip(files, keys) if not k or k not in known]
-    read_now = parallel_map(read, missing, min_items=20)
+    # A day's listing takes about 20 ms to read: from four, a helper pays for its fork (six days,
+    # 1,137 papers: 0.12 s of reading became 0.08 s).
+    read_now = parallel_map(read, missing, min_items=4)
     if progress and len(missing) >= 20:
         from tqdm import tqdm  # only here: importing it was 2 % of building a thousand papers
 

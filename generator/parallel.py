@@ -3,8 +3,8 @@
 Reading digests, finding each paper's aliases and mentions, and rendering pages are
 independent per item; on large collections they run in the calling process and forked
 helpers, which inherit the function and its data (nothing is pickled on the way in, only the
-helpers' results on the way back). Results come back in input order, so output does not depend on scheduling.
-Small jobs, and platforms without fork, run in the calling process.
+helpers' results on the way back). Results come back in input order, so output does not depend
+on scheduling. Small jobs, and platforms without fork, run in the calling process.
 
 Two steps of the pipeline can also run side by side: with :func:`concurrently` when they do
 not depend on each other (the map beside the pages), with :func:`handing_over` when one needs
@@ -13,6 +13,7 @@ works out first, but the name rules before them need nothing).
 """
 from __future__ import annotations
 
+import functools
 import multiprocessing
 import os
 import threading
@@ -46,21 +47,13 @@ def _take(counter, pieces: int) -> int | None:
     return i
 
 
-def _helper(counter, bounds: list[tuple[int, int]], conn) -> None:
-    """A forked worker of :func:`parallel_map`: pieces, until none is left; then all its results
-    at once, with their pieces' numbers."""
-    try:
-        done = []
-        while (i := _take(counter, len(bounds))) is not None:
-            done.append((i, _run(bounds[i])))
-        conn.send((True, done))
-    except BaseException as exc:  # the mapping process re-raises it, with this traceback
-        try:
-            conn.send((False, (exc, traceback.format_exc())))
-        except OSError:
-            pass  # the mapping process has failed itself and stopped listening
-    finally:
-        conn.close()
+def _pieces_taken(counter, bounds: list[tuple[int, int]]) -> list[tuple[int, list]]:
+    """What a helper of :func:`parallel_map` does: pieces, until none is left; their results,
+    with their pieces' numbers, go back all at once."""
+    done = []
+    while (i := _take(counter, len(bounds))) is not None:
+        done.append((i, _run(bounds[i])))
+    return done
 
 
 def _workers() -> int:
@@ -72,11 +65,12 @@ def _workers() -> int:
 
 def parallel_map(fn: Callable[[T], R], items: Sequence[T], *, min_items: int = MIN_ITEMS,
                  weights: Sequence[float] | None = None) -> list[R]:
-    """``[fn(x) for x in items]``, in this process and forked helpers on large jobs. The items are
-    cut into a few pieces per core, taken in order by whichever process is free; ``weights`` (an estimate of
-    each item's cost) makes the pieces equal in cost rather than in count: a piece that held the
-    site's 66 topic pages and 61 day pages as well as its share of paper pages took a daily
-    build's first worker a second, while the other did the six next pieces in it."""
+    """``[fn(x) for x in items]``, in this process and forked helpers on large jobs. The items
+    are cut into a few pieces per core, taken in order by whichever process is free; ``weights``
+    (an estimate of each item's cost) makes the pieces equal in cost rather than in count: a
+    piece that held the site's 66 topic pages and 61 day pages as well as its share of paper
+    pages took a daily build's first worker a second, while the other did the six next pieces
+    in it."""
     global _STATE
     workers = _workers()
     if len(items) < min_items or workers < 2 or "fork" not in multiprocessing.get_all_start_methods() \
@@ -94,7 +88,8 @@ def parallel_map(fn: Callable[[T], R], items: Sequence[T], *, min_items: int = M
         # a day added to 10,440 papers 3.87 -> 3.74 s).
         for _ in range(workers - 1):
             receive, send = context.Pipe(duplex=False)
-            process = context.Process(target=_helper, args=(counter, bounds, send))
+            work = functools.partial(_pieces_taken, counter, bounds)
+            process = context.Process(target=_child, args=(work, send))
             process.start()
             send.close()
             helpers.append((process, receive))
@@ -138,7 +133,10 @@ def _child(fn: Callable, conn) -> None:
     try:
         conn.send((True, fn()))
     except BaseException as exc:  # the parent re-raises it, with the child's traceback
-        conn.send((False, (exc, traceback.format_exc())))
+        try:
+            conn.send((False, (exc, traceback.format_exc())))
+        except OSError:
+            pass  # the parent has failed itself and stopped listening
     finally:
         conn.close()
 
@@ -183,7 +181,7 @@ def handing_over(first: Callable[[Callable[[], Any]], T], second: Callable[[Call
         receive.close()
         return first(take.recv)
 
-    process = context.Process(target=_child, args=(child, send))  # not a daemon: it may fork helpers of its own
+    process = context.Process(target=_child, args=(child, send))  # not a daemon: it may fork helpers
     process.start()
     send.close()
     take.close()

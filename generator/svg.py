@@ -34,12 +34,17 @@ def collection_svg(collection: Collection, analysis: Analysis, *, seed: int = 42
     # topics first, which left this picture a crowd of overlapping topics.
     index = {pid: i for i, pid in enumerate(ids)}
     weights: dict[tuple[int, int], float] = {}
+
+    def link(a: str, b: str, weight: float) -> None:
+        i, j = index[a], index[b]
+        if i != j:  # an edge either way round is one edge; a paper linked to itself is none
+            weights[(i, j) if i < j else (j, i)] = weight
+
     for items in analysis.related.values():
         for r in items:
-            weights[_pair(index[r.source], index[r.target])] = r.weight
+            link(r.source, r.target, r.weight)
     for m in analysis.mentions:
-        weights[_pair(index[m.source], index[m.target])] = 1.0
-    weights.pop(None, None)
+        link(m.source, m.target, 1.0)
     pos = dict(zip(ids, force_layout(len(ids), weights, seed=seed, iterations=100).tolist()))
     xs = [p[0] for p in pos.values()]
     ys = [p[1] for p in pos.values()]
@@ -82,11 +87,6 @@ def collection_svg(collection: Collection, analysis: Analysis, *, seed: int = 42
                    f'<title>{title}</title></circle>')
     out.append("</svg>")
     return "\n".join(out)
-
-
-def _pair(a: int, b: int) -> tuple[int, int] | None:
-    """An edge of the picture's graph, either way round (a paper linked to itself: none)."""
-    return None if a == b else (a, b) if a < b else (b, a)
 
 
 def _label(text: str, n: int = 28) -> str:

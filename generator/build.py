@@ -9,16 +9,15 @@ from __future__ import annotations
 import contextlib
 import functools
 import gc
+import importlib
 import logging
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Iterator, Mapping
+from typing import Any, Callable, Iterator, Mapping
 
 from . import pagememo
 from .analysis import KEPT, analyse, collection_features
 from .analysis.graph import graph_data, graph_json
-from .analysis.layout import layout
-from .analysis.similarity import fitted_papers, next_fit
 from .cache import file_key, load_cache
 from .collection import build_collection, duplicate_diagnostics
 from .errors import Diagnostic, GeneratorError
@@ -27,7 +26,6 @@ from .model import Analysis, Collection
 from .output import write_cache
 from .parallel import concurrently, parallel_map
 from .readers import digest_files, read_digest
-from .render import Renderer, theme_file
 from .settings import Settings, load_settings
 from .site import SitePlan
 from .topicfiles import lock_text, read_curated, read_lock, suggestion_text
@@ -35,6 +33,13 @@ from .topicfiles import lock_text, read_curated, read_lock, suggestion_text
 __all__ = ["Site", "build_site", "read_collection", "suggest_topics", "without_cycle_collector", "MAP_SCRIPT"]
 
 MAP_SCRIPT = "assets/papersite/map.js"
+
+# The modules of the steps after reading, with the libraries they load: numpy, SciPy, pyarrow,
+# sparse_dot_topn, igraph, Jinja2, feedgen (0.35 s, a quarter of building 1,137 papers). Nothing
+# imports them before the collection is read: this process imports them while a forked helper
+# starts on the digests and the papers' features (see :func:`_import_later`).
+LATER = ("generator.analysis.similarity", "generator.analysis.topics", "generator.analysis.layout",
+         "generator.render", "pyarrow.compute", "sparse_dot_topn", "feedgen.feed")
 
 log = logging.getLogger(__name__)
 
@@ -51,6 +56,8 @@ class Site:
     encoded: Mapping[str, tuple[bytes, str]] = field(default_factory=dict, repr=False, compare=False)
 
     def summary(self) -> str:
+        from .analysis.similarity import fitted_papers, next_fit
+
         c, a = self.collection, self.analysis
         latest = c.days[-1] if c.days else None
         new = sum(1 for p in c.papers.values() if p.dates[0] == latest)
@@ -95,7 +102,7 @@ def read_collection(content: Path, settings: Settings, *, progress: bool = False
     missing = [path for path, k in zip(files, keys) if not k or k not in known]
     # A day's listing takes about 20 ms to read: from four, a helper pays for its fork (six days,
     # 1,137 papers: 0.12 s of reading became 0.08 s).
-    read_now = parallel_map(read, missing, min_items=4)
+    read_now = parallel_map(read, missing, min_items=4, meanwhile=_import_later)
     if progress and len(missing) >= 20:
         from tqdm import tqdm  # only here: importing it was 2 % of building a thousand papers
 
@@ -111,6 +118,18 @@ def read_collection(content: Path, settings: Settings, *, progress: bool = False
     if not records:
         raise GeneratorError("no readable papers in any digest:\n" + "\n".join(str(d) for d in diags))
     return build_collection(records), diags + duplicate_diagnostics(records), used
+
+
+def _import_later(busy: Callable[[], bool] = lambda: True) -> None:
+    """Imports the modules of :data:`LATER` while ``busy()``: :func:`.parallel.parallel_map`
+    calls it before this process takes its share, and the helper reads the digests or works out
+    the papers' features meanwhile; what is left when the helper has taken every piece is left
+    for the next call. All are imported before the analysis forks: a forked side would import
+    them again, each on its own."""
+    for name in LATER:
+        if not busy():
+            return
+        importlib.import_module(name)
 
 
 @contextlib.contextmanager
@@ -165,7 +184,8 @@ def _analysed(content: Path, *, curated: bool, progress: bool = False, cache: Pa
     digests = load_cache(cache, "digests")
     collection, diags, digests_used = read_collection(content, settings, progress=progress, known=digests)
     features = load_cache(cache, "features")
-    by_paper, features_used = collection_features(collection, features)
+    by_paper, features_used = collection_features(collection, features, meanwhile=_import_later)
+    _import_later()  # what the helpers left no time for
     previous = _OnDemand(cache, KEPT)
 
     def changed(kept: dict) -> dict:
@@ -223,6 +243,9 @@ def _build_site(content: Path, *, templates: Path | None, site_name: str | None,
                 progress: bool, cache: Path | None, directory_urls: bool) -> Site:
     settings, collection, diags, analysis, keep, written, memo, lock = _analysed(
         Path(content), curated=True, progress=progress, cache=cache, pages=True)
+    from .analysis.layout import layout
+    from .render import Renderer, theme_file
+
     renderer = Renderer(templates)
 
     def pages() -> tuple[dict[str, str], tuple[str, ...], dict[str, tuple[bytes, str]]]:

@@ -64,17 +64,25 @@ def _workers() -> int:
 
 
 def parallel_map(fn: Callable[[T], R], items: Sequence[T], *, min_items: int = MIN_ITEMS,
-                 weights: Sequence[float] | None = None) -> list[R]:
+                 weights: Sequence[float] | None = None, meanwhile: Callable[[Callable[[], bool]], Any] | None = None) -> list[R]:
     """``[fn(x) for x in items]``, in this process and forked helpers on large jobs. The items
     are cut into a few pieces per core, taken in order by whichever process is free; ``weights``
     (an estimate of each item's cost) makes the pieces equal in cost rather than in count: a
     piece that held the site's 66 topic pages and 61 day pages as well as its share of paper
     pages took a daily build's first worker a second, while the other did the six next pieces
-    in it."""
+    in it.
+
+    ``meanwhile(busy)``, if given, is called in this process once the helpers have started,
+    before it takes its share (or first, with ``busy`` always true, when there are no helpers):
+    work that must be done in this process anyway, such as importing what a later step needs,
+    takes the place of a share of the items. It does what it can while ``busy()``, that is while
+    pieces are left for the helpers, and may leave the rest for a later call."""
     global _STATE
     workers = _workers()
     if len(items) < min_items or workers < 2 or "fork" not in multiprocessing.get_all_start_methods() \
             or os.environ.get("PAPERSITE_WORKERS") == "1" or _BESIDE:
+        if meanwhile is not None:
+            meanwhile(lambda: True)
         return [fn(x) for x in items]
     bounds = _pieces(len(items), workers * 4, weights)
     _STATE = (fn, items)
@@ -93,6 +101,8 @@ def parallel_map(fn: Callable[[T], R], items: Sequence[T], *, min_items: int = M
             process.start()
             send.close()
             helpers.append((process, receive))
+        if meanwhile is not None:
+            meanwhile(lambda: counter.value < len(bounds))
         parts: list = [None] * len(bounds)
         while (i := _take(counter, len(bounds))) is not None:
             parts[i] = _run(bounds[i])

@@ -10,7 +10,6 @@ from __future__ import annotations
 import html
 import math
 
-from .analysis.layout import force_layout
 from .model import Analysis, Collection
 
 __all__ = ["collection_svg", "local_svg", "topic_colours", "MAX_NODES"]
@@ -45,6 +44,8 @@ def collection_svg(collection: Collection, analysis: Analysis, *, seed: int = 42
             link(r.source, r.target, r.weight)
     for m in analysis.mentions:
         link(m.source, m.target, 1.0)
+    from .analysis.layout import force_layout  # with igraph and numpy: see build.LATER
+
     pos = dict(zip(ids, force_layout(len(ids), weights, seed=seed, iterations=100).tolist()))
     xs = [p[0] for p in pos.values()]
     ys = [p[1] for p in pos.values()]

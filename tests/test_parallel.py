@@ -118,3 +118,39 @@ def test_a_failing_item_in_a_helper_or_here_is_raised_with_its_message():
         parallel_map(fails_elsewhere, items)
     with pytest.raises(ZeroDivisionError):
         parallel_map(lambda x: 1 // (x - MIN_ITEMS + 1), items)  # the last item fails, wherever it runs
+
+
+@forking
+def test_work_done_meanwhile_here_leaves_the_items_to_a_helper_while_it_is_busy():
+    """``meanwhile`` is done in this process while a helper maps; it stops when no piece is
+    left, and the results keep their order whoever mapped them."""
+    items = list(range(MIN_ITEMS))
+    here, steps = os.getpid(), []
+
+    def meanwhile(busy):
+        while busy() and len(steps) < 10_000:
+            steps.append(busy())
+            time.sleep(0.001)
+
+    mapped = parallel_map(lambda x: (time.sleep(0.0002), x, os.getpid())[1:], items, meanwhile=meanwhile)
+    assert [x for x, _ in mapped] == items
+    assert 0 < len(steps) < 10_000  # it stopped because the helper had taken every piece
+    assert {pid for _, pid in mapped} == {next(pid for _, pid in mapped)} != {here}
+
+
+def test_work_done_meanwhile_is_done_once_when_there_is_no_helper():
+    calls = []
+    assert parallel_map(lambda x: x + 1, [1, 2], meanwhile=lambda busy: calls.append(busy())) == [2, 3]
+    assert calls == [True]
+
+
+def test_a_build_imports_the_analysis_libraries_only_after_it_starts_reading():
+    """What reading needs is light: numpy, SciPy, igraph, pyarrow and Jinja2 are imported while
+    a helper reads (``build.LATER``), not when the command starts."""
+    import subprocess
+    import sys
+
+    code = ("import sys, generator.cli, generator.build; "
+            "print(sorted(m for m in ('numpy', 'scipy', 'igraph', 'pyarrow', 'jinja2', 'lxml') if m in sys.modules))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert out.strip() == "[]"

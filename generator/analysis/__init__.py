@@ -10,8 +10,6 @@ from ..parallel import handing_over
 from .aliases import alias_table
 from .features import PaperFeatures, collection_features
 from .mentions import find_mentions
-from .similarity import related_papers, tfidf_matrix
-from .topics import find_topics
 
 __all__ = ["analyse", "find_links", "collection_features", "KEPT"]
 
@@ -39,6 +37,8 @@ def find_links(collection: Collection, matrix=None, features: Mapping[str, Paper
     if features is None:
         features, _ = collection_features(collection)
     if matrix is None:
+        from .similarity import tfidf_matrix
+
         matrix, _, _, _ = tfidf_matrix(collection, _terms(features))
     table, _ = alias_table(collection, _candidates(features))
     mentions, ambiguous, _ = find_mentions(collection, table, similarity=_cosine(collection, matrix))
@@ -78,7 +78,14 @@ def analyse(collection: Collection, *, related_k: int = 5, seed: int = 42,
 
     The names side hands back each paper's aliases as their places among the paper's candidates,
     which this side holds already: a tenth of the pickle of the aliases themselves, whose
-    unpickling was most of the time between that side's end and the pages' start."""
+    unpickling was most of the time between that side's end and the pages' start.
+
+    The text vectors and topics import numpy, SciPy and igraph, which reading a collection and
+    working out its papers' features do not need: their modules are imported here, when they are
+    needed, so that a build can import them while a helper reads (see ``build.LATER``)."""
+    from .similarity import related_papers, tfidf_matrix
+    from .topics import find_topics
+
     if features is None:
         features, _ = collection_features(collection)
     previous = previous or {}

@@ -6,14 +6,13 @@ stays proportional to N·k whatever the collection size.
 
 The vectors are scikit-learn's ``TfidfVectorizer(sublinear_tf=True)`` weighting
 (smoothed idf, l2 rows, alphabetical vocabulary), computed here from each paper's
-counted features (:func:`paper_terms`, kept in the cache) with numpy: with a Python
+counted features (:func:`.features.paper_terms`, kept in the cache) with numpy: with a Python
 analyzer scikit-learn counts token by token in Python, and importing it cost a second
 of every build.
 """
 from __future__ import annotations
 
 import hashlib
-from collections import Counter
 from itertools import chain, repeat
 from typing import Mapping
 
@@ -21,9 +20,9 @@ import numpy as np
 from scipy import sparse
 
 from ..model import Collection, Related
-from .phrases import analyze
+from .features import paper_terms
 
-__all__ = ["related_papers", "tfidf_matrix", "strongest_features", "paper_terms", "fitted_papers", "next_fit"]
+__all__ = ["related_papers", "tfidf_matrix", "strongest_features", "fitted_papers", "next_fit"]
 
 _BLOCK = 2048
 FEATURES_PER_PAPER = 60
@@ -67,19 +66,6 @@ def fitted_papers(collection: Collection) -> np.ndarray:
     firsts = sorted(p.dates[0] for p in papers)
     last_day = firsts[size - 1]  # the day on which the collection reached ``size`` papers
     return np.fromiter((p.dates[0] <= last_day for p in papers), dtype=bool, count=n)
-
-
-def paper_terms(paper) -> tuple[str, str, bytes]:
-    """All the tokenising a text vector needs, kept per paper between builds: the features of
-    the title, and each feature of the text (the title counts twice) with its count.
-
-    Features are joined by newlines (a feature never holds one) and counts packed as uint32:
-    strings and bytes cross from the worker processes and the cache file in one copy each,
-    where a dict per paper cost a pickle entry per feature (a second at 10,000 papers)."""
-    title = analyze(paper.title)
-    counts = Counter(title + title + analyze(paper.abstract))
-    return "\n".join(dict.fromkeys(title)), "\n".join(counts), np.fromiter(
-        counts.values(), dtype=np.uint32, count=len(counts)).tobytes()
 
 
 def _split(joined: str) -> list[str]:
@@ -143,7 +129,7 @@ def _row_bytes(matrix) -> list[tuple[bytes, bytes]]:
 def _split_all(joined: list[str]):
     """The features of each of these newline-joined strings, all in one pyarrow array, and how
     many each string holds: no Python object per feature. Features are ASCII words
-    (:func:`analyze`), the same strings in Arrow's UTF-8 as in Python."""
+    (:func:`.phrases.analyze`), the same strings in Arrow's UTF-8 as in Python."""
     import pyarrow as pa  # here: only a first build or a refit numbers the whole vocabulary
     import pyarrow.compute as pc
 

@@ -360,7 +360,7 @@ def _discover(related: Mapping[str, tuple[Related, ...]], pids: set[str], vector
 
 def _reason(phrases: tuple[str, ...]):
     """Why a paper is in its own topic: the topic's first two key phrases that the paper writes
-    (``words``: its features, newline-joined, :func:`.similarity.paper_terms`). Its own features,
+    (``words``: its features, newline-joined, :func:`.features.paper_terms`). Its own features,
     not its text vector's: the vector holds only the phrases of the vocabulary, which is fitted
     again as the collection grows, and a reason must not change while the paper and the topic's
     (locked) phrases do not. Made once per topic, for all its papers."""
@@ -400,7 +400,7 @@ def find_topics(collection: Collection, related: dict[str, tuple[Related, ...]],
                 curated: tuple[CuratedTopic, ...] = (), locked: tuple[LockedTopic, ...] = (),
                 seed: int = 42) -> TopicResult:
     """Topics of the collection; see the module docstring for the rules. ``words``: each paper's
-    features, newline-joined (the second of :func:`.similarity.paper_terms`)."""
+    features, newline-joined (the second of :func:`.features.paper_terms`)."""
     matrix, terms, titled = tfidf
     ids = list(collection.papers)
     if not ids:

@@ -37,7 +37,8 @@ MAP_SCRIPT = "assets/papersite/map.js"
 # The modules of the steps after reading, with the libraries they load: numpy, SciPy, pyarrow,
 # sparse_dot_topn, igraph, Jinja2, feedgen (0.35 s, a quarter of building 1,137 papers). Nothing
 # imports them before the collection is read: this process imports them while a forked helper
-# starts on the digests and the papers' features (see :func:`_import_later`).
+# reads the digests and works out the papers' features (see :func:`_import_later`), and the
+# steps that use them import the rest.
 LATER = ("generator.analysis.similarity", "generator.analysis.topics", "generator.analysis.layout",
          "generator.render", "pyarrow.compute", "sparse_dot_topn", "feedgen.feed")
 
@@ -120,12 +121,12 @@ def read_collection(content: Path, settings: Settings, *, progress: bool = False
     return build_collection(records), diags + duplicate_diagnostics(records), used
 
 
-def _import_later(busy: Callable[[], bool] = lambda: True) -> None:
+def _import_later(busy: Callable[[], bool]) -> None:
     """Imports the modules of :data:`LATER` while ``busy()``: :func:`.parallel.parallel_map`
-    calls it before this process takes its share, and the helper reads the digests or works out
-    the papers' features meanwhile; what is left when the helper has taken every piece is left
-    for the next call. All are imported before the analysis forks: a forked side would import
-    them again, each on its own."""
+    calls it before this process takes its share, while the helper reads the digests or works
+    out the papers' features; what is left when the helper has taken every piece is left for
+    the next call, or for the step that needs it (a daily build, which reads one digest in this
+    process, imports them on the side of the analysis that finds the topics)."""
     for name in LATER:
         if not busy():
             return
@@ -185,7 +186,6 @@ def _analysed(content: Path, *, curated: bool, progress: bool = False, cache: Pa
     collection, diags, digests_used = read_collection(content, settings, progress=progress, known=digests)
     features = load_cache(cache, "features")
     by_paper, features_used = collection_features(collection, features, meanwhile=_import_later)
-    _import_later()  # what the helpers left no time for
     previous = _OnDemand(cache, KEPT)
 
     def changed(kept: dict) -> dict:

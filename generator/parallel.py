@@ -73,16 +73,14 @@ def parallel_map(fn: Callable[[T], R], items: Sequence[T], *, min_items: int = M
     in it.
 
     ``meanwhile(busy)``, if given, is called in this process once the helpers have started,
-    before it takes its share (or first, with ``busy`` always true, when there are no helpers):
-    work that must be done in this process anyway, such as importing what a later step needs,
-    takes the place of a share of the items. It does what it can while ``busy()``, that is while
-    pieces are left for the helpers, and may leave the rest for a later call."""
+    before it takes its share: work that this process will need done anyway, such as importing
+    what a later step needs, takes the place of a share of the items. It does what it can while
+    ``busy()``, that is while pieces are left for the helpers, and leaves the rest to be done
+    where it is needed. Without helpers it is not called."""
     global _STATE
     workers = _workers()
     if len(items) < min_items or workers < 2 or "fork" not in multiprocessing.get_all_start_methods() \
             or os.environ.get("PAPERSITE_WORKERS") == "1" or _BESIDE:
-        if meanwhile is not None:
-            meanwhile(lambda: True)
         return [fn(x) for x in items]
     bounds = _pieces(len(items), workers * 4, weights)
     _STATE = (fn, items)

@@ -253,3 +253,20 @@ def test_day_by_day_builds_equal_a_build_from_scratch(tmp_path):
         return {p.relative_to(folder).as_posix(): p.read_bytes() for p in folder.rglob("*") if p.is_file()}
 
     assert tree(out) == tree(fresh)
+
+
+def test_the_names_side_cosine_from_bytes_is_scipys_to_the_bit():
+    """The names side gets the text vectors as bytes (no SciPy to import there) and must tell
+    owners of a shared name apart exactly as SciPy's row product did."""
+    from generator.analysis import _cosine, _rows
+    from generator.build import read_collection
+    from generator.settings import load_settings
+
+    collection, _, _ = read_collection(ROOT / "content", load_settings(ROOT / "content"))
+    matrix = similarity.tfidf_matrix(collection)[0]
+    ids = list(collection.papers)
+    cosine = _cosine(collection, _rows(matrix))
+    pairs = [(i, j) for i in range(len(ids)) for j in range(len(ids))]
+    expected = [float(matrix[i].multiply(matrix[j]).sum()) for i, j in pairs]
+    assert [cosine(ids[i], ids[j]) for i, j in pairs] == expected
+    assert sum(e > 0 for e in expected) > len(pairs) // 4  # most pairs share words

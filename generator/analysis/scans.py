@@ -96,12 +96,17 @@ class WordScan:
         self._known: Mapping[str, frozenset] = previous.get("forms", {})
         self._seen: Mapping[str, Mapping[str, frozenset]] = previous.get("papers", {})
         self._asked: dict[str, set] = {mode: set() for mode in self.MODES}
-        self._found: list[dict[str, set]] = [{mode: set() for mode in self.MODES} for _ in self._papers]
+        self._found: list[dict[str, frozenset]] = [{mode: frozenset() for mode in self.MODES} for _ in self._papers]
 
-    def written(self, forms: set[str], mode: str) -> list[set[str]]:
-        """For each paper, in collection order, the ``forms`` it writes."""
+    def written(self, forms: set[str], mode: str) -> list[frozenset[str]]:
+        """For each paper, in collection order, the ``forms`` it writes.
+
+        A known text that writes none of the new forms gets the earlier build's set itself, when
+        no form was dropped: the memo is then made of the same sets, and compared and kept
+        without building 10,000 of them again (a fifth of the name rules' time in a daily build)."""
         known = self._known.get(mode, frozenset())
         everything, new = _WholeWords(forms), _WholeWords(forms - known)
+        dropped = known - forms
         out = []
         for paper, key, found in zip(self._papers, self._keys, self._found):
             text = f" {paper.title} {paper.abstract} "
@@ -109,18 +114,20 @@ class WordScan:
                 text = text.lower()
             before = self._seen.get(key)
             if before is not None and mode in before:
-                hit = (before[mode] & forms) | new(text)
+                hit = before[mode] - dropped if dropped else before[mode]
+                more = new(text)
+                if more:
+                    hit = hit | more
             else:
-                hit = everything(text)
-            found[mode] |= hit
+                hit = frozenset(everything(text))
+            found[mode] = found[mode] | hit if found[mode] else hit
             out.append(hit)
         self._asked[mode] |= forms
         return out
 
     def memo(self) -> dict:
         return {"forms": {mode: frozenset(forms) for mode, forms in self._asked.items()},
-                "papers": {key: {mode: frozenset(f) for mode, f in found.items()}
-                           for key, found in sorted(zip(self._keys, self._found))}}
+                "papers": {key: dict(found) for key, found in sorted(zip(self._keys, self._found))}}
 
 
 def _anywhere(automata: tuple, text: str) -> bool:

@@ -64,7 +64,8 @@ def _workers() -> int:
 
 
 def parallel_map(fn: Callable[[T], R], items: Sequence[T], *, min_items: int = MIN_ITEMS,
-                 weights: Sequence[float] | None = None, meanwhile: Callable[[Callable[[], bool]], Any] | None = None) -> list[R]:
+                 weights: Sequence[float] | None = None,
+                 meanwhile: Callable[[Callable[[], bool]], Any] | None = None) -> list[R]:
     """``[fn(x) for x in items]``, in this process and forked helpers on large jobs. The items
     are cut into a few pieces per core, taken in order by whichever process is free; ``weights``
     (an estimate of each item's cost) makes the pieces equal in cost rather than in count: a

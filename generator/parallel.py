@@ -20,7 +20,7 @@ import threading
 import traceback
 from typing import Any, Callable, Sequence, TypeVar
 
-__all__ = ["parallel_map", "concurrently", "handing_over", "MIN_ITEMS"]
+__all__ = ["parallel_map", "concurrently", "handing_over", "first_to_ask", "MIN_ITEMS"]
 
 T = TypeVar("T")
 R = TypeVar("R")
@@ -228,3 +228,19 @@ def handing_over(first: Callable[[Callable[[], Any]], T], second: Callable[[Call
         exc, trace = value
         raise exc from RuntimeError("in the concurrent step:\n" + trace)
     return value, other
+
+
+def first_to_ask() -> Callable[[], bool]:
+    """A question answered yes once: to whichever asks first of this process and the processes
+    it forks afterwards. Two steps side by side use it to say which of them, being done first,
+    takes on work that either could do."""
+    flag = multiprocessing.Value("b", 0)
+
+    def ask() -> bool:
+        with flag.get_lock():
+            if flag.value:
+                return False
+            flag.value = 1
+            return True
+
+    return ask

@@ -154,3 +154,16 @@ def test_a_build_imports_the_analysis_libraries_only_after_it_starts_reading():
             "print(sorted(m for m in ('numpy', 'scipy', 'igraph', 'pyarrow', 'jinja2', 'lxml') if m in sys.modules))")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert out.strip() == "[]"
+
+
+@forking
+def test_the_first_to_ask_gets_yes_and_no_one_after_it_in_any_process():
+    """Which of two steps side by side is done first takes on the work either could do."""
+    from generator.parallel import first_to_ask
+
+    ask = first_to_ask()
+    child, here = concurrently(ask, lambda: (time.sleep(0.3), ask())[1], size=MIN_ITEMS)
+    assert (child, here) == (True, False)
+    assert not ask()
+    again = first_to_ask()
+    assert again() and not again()  # each question is its own

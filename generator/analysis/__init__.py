@@ -3,6 +3,7 @@ similarity, topics, and the graph that joins them. Nothing here reads or
 writes files; every function is deterministic (sorted outputs, fixed seeds)."""
 from __future__ import annotations
 
+import functools
 from typing import Any, Callable, Mapping
 
 from ..model import Analysis, Collection
@@ -28,16 +29,17 @@ def _cosine(collection: Collection, rows: tuple[bytes, bytes, bytes, str]):
     in the rows' order and type, are summed by numpy, as ``a.multiply(b).sum()`` of the SciPy
     rows does; numpy is imported at the first call, which most daily builds make a few times."""
     row = {pid: i for i, pid in enumerate(collection.papers)}
-    arrays: list = []
+
+    @functools.cache
+    def arrays():
+        import numpy as np
+
+        indptr, indices, data, dtype = rows
+        return (np, np.frombuffer(indptr, dtype=np.int64), np.frombuffer(indices, dtype=np.int32),
+                np.frombuffer(data, dtype=np.dtype(dtype)))
 
     def similarity(a: str, b: str) -> float:
-        if not arrays:
-            import numpy as np
-
-            indptr, indices, data, dtype = rows
-            arrays.extend((np, np.frombuffer(indptr, dtype=np.int64), np.frombuffer(indices, dtype=np.int32),
-                           np.frombuffer(data, dtype=np.dtype(dtype))))
-        np, indptr, indices, data = arrays
+        np, indptr, indices, data = arrays()
         (a0, a1), (b0, b1) = indptr[row[a]:row[a] + 2], indptr[row[b]:row[b] + 2]
         _, at, bt = np.intersect1d(indices[a0:a1], indices[b0:b1], assume_unique=True, return_indices=True)
         products = data[a0:a1][at] * data[b0:b1][bt]

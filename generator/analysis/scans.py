@@ -103,7 +103,7 @@ class WordScan:
 
         A known text that writes none of the new forms gets the earlier build's set itself, when
         no form was dropped: the memo is then made of the same sets, and compared and kept
-        without building 10,000 of them again (a fifth of the name rules' time in a daily build)."""
+        without building 10,000 of them again (the name rules of a daily build: 0.58 to 0.51 s)."""
         known = self._known.get(mode, frozenset())
         everything, new = _WholeWords(forms), _WholeWords(forms - known)
         dropped = known - forms

@@ -24,7 +24,7 @@ from .errors import Diagnostic, GeneratorError
 from .feeds import feeds
 from .model import Analysis, Collection
 from .output import write_cache
-from .parallel import concurrently, first_to_ask, parallel_map
+from .parallel import concurrently, first_to_ask, one_thread_per_process, parallel_map
 from .readers import digest_files, read_digest
 from .settings import Settings, load_settings
 from .site import SitePlan
@@ -247,7 +247,10 @@ def build_site(content: Path, *, templates: Path | None = None, site_name: str |
     pickled straight into the files, so that the caches' gigabyte of pickle at 60,000 papers is
     never in memory at once.
     ``directory_urls`` is MkDocs' ``use_directory_urls``: the pages' raw-HTML links are final URLs.
+    The numerical libraries the build loads start no threads of their own
+    (:func:`.parallel.one_thread_per_process`).
     """
+    one_thread_per_process()
     with without_cycle_collector():
         return _build_site(Path(content), templates=templates, site_name=site_name, site_url=site_url,
                            progress=progress, cache=cache, directory_urls=directory_urls)
@@ -299,6 +302,7 @@ def _build_site(content: Path, *, templates: Path | None, site_name: str | None,
 
 def suggest_topics(content: Path) -> str:
     """A proposed ``topics.yml``: the topics papersite discovers on its own, for a person to edit."""
+    one_thread_per_process()
     with without_cycle_collector():
         analysis = _analysed(Path(content), curated=False)[3]
     return suggestion_text(analysis.topics)

@@ -1,6 +1,7 @@
 """Work spread over processes gives what the same work gives in one process."""
 import os
 import time
+from pathlib import Path
 
 import pytest
 
@@ -167,3 +168,24 @@ def test_the_first_to_ask_gets_yes_and_no_one_after_it_in_any_process():
     assert not ask()
     again = first_to_ask()
     assert again() and not again()  # each question is its own
+
+
+@pytest.mark.parametrize("asked", [None, "2"])
+def test_a_build_leaves_numpy_one_thread_unless_the_environment_asks_for_more(bundled: Path, asked):
+    """The build's processes are its parallelism: OpenBLAS threads only waited, spinning, on the
+    cores the other processes needed (and a sum split over threads depends on the core count)."""
+    import subprocess
+    import sys
+
+    threadpoolctl = pytest.importorskip("threadpoolctl")
+    env = {k: v for k, v in os.environ.items() if k not in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS")}
+    if asked:
+        env["OPENBLAS_NUM_THREADS"] = asked
+    code = ("import sys, json, threadpoolctl; from pathlib import Path; from generator.build import build_site; "
+            "build_site(Path(sys.argv[1]), cache=None); "
+            "print(json.dumps([i['num_threads'] for i in threadpoolctl.threadpool_info() if i['internal_api'] == 'openblas']))")
+    out = subprocess.run([sys.executable, "-c", code, str(bundled)], capture_output=True, text=True, check=True,
+                         env=env).stdout
+    threads = __import__("json").loads(out.strip().splitlines()[-1])
+    assert threads, f"numpy's OpenBLAS was not loaded ({threadpoolctl.__version__})"
+    assert set(threads) == {int(asked) if asked else 1}

@@ -34,13 +34,13 @@ __all__ = ["Site", "build_site", "read_collection", "suggest_topics", "without_c
 
 MAP_SCRIPT = "assets/papersite/map.js"
 
-# The modules of the steps after reading, with the libraries they load: numpy, SciPy, pyarrow,
-# sparse_dot_topn, igraph, Jinja2, feedgen (0.35 s, a quarter of building 1,137 papers). Nothing
-# imports them before the collection is read: this process imports them while a forked helper
-# reads the digests and works out the papers' features (see :func:`_import_later`), and the
-# steps that use them import the rest.
+# The modules of the steps after reading, with the libraries they load: numpy, SciPy,
+# sparse_dot_topn, igraph, Jinja2, feedgen, and on large collections pyarrow (0.35 s with it, a
+# quarter of building 1,137 papers). Nothing imports them before the collection is read: this
+# process imports them while a forked helper reads the digests and works out the papers'
+# features (see :func:`_import_later`), and the steps that use them import the rest.
 LATER = ("generator.analysis.similarity", "generator.analysis.topics", "generator.analysis.layout",
-         "generator.render", "pyarrow.compute", "sparse_dot_topn", "feedgen.feed")
+         "generator.render", "sparse_dot_topn", "feedgen.feed")
 
 log = logging.getLogger(__name__)
 
@@ -121,16 +121,22 @@ def read_collection(content: Path, settings: Settings, *, progress: bool = False
     return build_collection(records), diags + duplicate_diagnostics(records), used
 
 
-def _import_later(busy: Callable[[], bool]) -> None:
+def _import_later(busy: Callable[[], bool], *, papers: int = 0) -> None:
     """Imports the modules of :data:`LATER` while ``busy()``: :func:`.parallel.parallel_map`
     calls it before this process takes its share, while the helper reads the digests or works
     out the papers' features; what is left when the helper has taken every piece is left for
     the next call, or for the step that needs it (a daily build, which reads one digest in this
-    process, imports them on the side of the analysis that finds the topics)."""
+    process, imports them on the side of the analysis that finds the topics). pyarrow comes
+    last, once the collection is known to have ``papers`` enough to use it (see
+    :data:`.analysis.similarity.ARROW_FROM`)."""
     for name in LATER:
         if not busy():
             return
         importlib.import_module(name)
+    from .analysis.similarity import ARROW_FROM
+
+    if papers >= ARROW_FROM and busy():
+        importlib.import_module("pyarrow.compute")
 
 
 @contextlib.contextmanager
@@ -174,18 +180,19 @@ class _OnDemand(Mapping):
 
 
 def _analysed(content: Path, *, curated: bool, progress: bool = False, cache: Path | None = None,
-              pages: bool = False):
+              pages: Callable[[], Any] | None = None):
     """Settings, collection, diagnostics, analysis, the cache's entries still to write back (by
     kind, the changed ones only), the kinds already written, and (with ``pages``, for a build)
-    the render memo of the cache and the topic lock's text: what building and suggesting share.
-    The lock's text is made, and the memo loaded, on the side of the analysis that finds the
-    topics, as soon as they are found, while the other side still finds the names and mentions,
-    which neither needs."""
+    the render memo of the cache, the topic lock's text and what ``pages()`` returned: what
+    building and suggesting share. The lock's text is made, the memo loaded and ``pages()``
+    called in this process, on the side of the analysis that finds the topics, as soon as they
+    are found, while the other side still finds the names and mentions, which none of it needs."""
     settings = load_settings(content)
     digests = load_cache(cache, "digests")
     collection, diags, digests_used = read_collection(content, settings, progress=progress, known=digests)
     features = load_cache(cache, "features")
-    by_paper, features_used = collection_features(collection, features, meanwhile=_import_later)
+    by_paper, features_used = collection_features(
+        collection, features, meanwhile=functools.partial(_import_later, papers=len(collection.papers)))
     previous = _OnDemand(cache, KEPT)
 
     def changed(kept: dict) -> dict:
@@ -215,25 +222,26 @@ def _analysed(content: Path, *, curated: bool, progress: bool = False, cache: Pa
         write_cache(cache, entries)
         return tuple(entries) + write_read()
 
-    def then(topics, kept: dict) -> tuple[tuple[str, ...], str, Any]:
+    def then(topics, kept: dict) -> tuple[tuple[str, ...], str, Any, Any]:
         """The text vectors and related lists written back (if changed), the topic lock's text,
-        and the render memo; and :func:`write_read`."""
+        the render memo and what ``pages()`` returned; and :func:`write_read`."""
         entries = changed(kept) if cache is not None else {}
         if entries:
             write_cache(cache, entries)
-        lock, memo = "", None
-        if pages:
+        lock, memo, ready = "", None, None
+        if pages is not None:
             lock = lock_text(topics.lock)
             memo = load_cache(cache, pagememo.KIND) if cache is not None else None
-        return tuple(entries) + write_read(), lock, memo
+            ready = pages()
+        return tuple(entries) + write_read(), lock, memo, ready
 
-    analysis, kept, written, (topics_written, lock, memo) = analyse(
+    analysis, kept, written, (topics_written, lock, memo, ready) = analyse(
         collection, related_k=settings.related, seed=settings.seed, features=by_paper,
         curated=read_curated(content) if curated else (), locked=functools.partial(read_lock, content),
         previous=previous, beside=None if cache is None else write_beside, then=then)
     keep = changed({kind: value for kind, value in kept.items() if kind not in ("vectors", "neighbours")}) \
         if cache is not None else {}
-    return settings, collection, diags, analysis, keep, (written or ()) + topics_written, memo, lock
+    return settings, collection, diags, analysis, keep, (written or ()) + topics_written, memo, lock, ready
 
 
 def build_site(content: Path, *, templates: Path | None = None, site_name: str | None = None,
@@ -258,19 +266,28 @@ def build_site(content: Path, *, templates: Path | None = None, site_name: str |
 
 def _build_site(content: Path, *, templates: Path | None, site_name: str | None, site_url: str | None,
                 progress: bool, cache: Path | None, directory_urls: bool) -> Site:
-    settings, collection, diags, analysis, keep, written, memo, lock = _analysed(
-        Path(content), curated=True, progress=progress, cache=cache, pages=True)
-    from .analysis.layout import layout
-    from .render import Renderer, theme_file
+    def ready() -> tuple[Any, bytes]:
+        """The renderer, with the page templates compiled, and its sources' key: made on the
+        side of the analysis that finds the topics, in this process, while the other side
+        still finds the names (in a daily build, 0.1 s that the pages waited for), and before
+        the pages' helper is forked, which then compiles no template of its own."""
+        from .render import Renderer
 
-    renderer = Renderer(templates)
+        renderer = Renderer(templates)
+        renderer.preload()
+        return renderer, renderer.sources_key()
+
+    settings, collection, diags, analysis, keep, written, memo, lock, (renderer, sources) = _analysed(
+        Path(content), curated=True, progress=progress, cache=cache, pages=ready)
+    from .analysis.layout import layout
+    from .render import theme_file
 
     def pages() -> tuple[dict[str, str], tuple[str, ...], dict[str, tuple[bytes, str]]]:
         """The pages, the render memo's kind if it changed and was written back (unchanged
         pages are taken from the previous build's memo: :mod:`generator.pagememo`), and the
         pages' UTF-8 with its hashes."""
         plan = SitePlan(collection, analysis, directory_urls=directory_urls, seed=settings.seed)
-        files, kept, encoded = pagememo.render_pages(plan, renderer.render, memo, renderer.sources_key())
+        files, kept, encoded = pagememo.render_pages(plan, renderer.render, memo, sources)
         if memo is not None and kept != memo:
             write_cache(cache, {pagememo.KIND: kept})
             return files, (pagememo.KIND,), encoded

@@ -125,6 +125,17 @@ class Renderer:
         self.env.filters["attr"] = _attr
         self.env.filters["md"] = markdown_text
 
+    def preload(self) -> None:
+        """Compiles the folder's page templates (``*.md.j2`` at its top) now, rather than at each
+        one's first page in every process that renders: a build compiles them once, before it
+        forks the helper that renders beside it. A template that does not load is left for its
+        first page to report, as without this."""
+        for name in self.env.list_templates(filter_func=lambda name: name.endswith(".md.j2") and "/" not in name):
+            try:
+                self.env.get_template(name)
+            except (jinja2.TemplateError, OSError, UnicodeDecodeError):
+                pass
+
     def render(self, name: str, **context) -> str:
         return self.env.get_template(name).render(**context)
 

@@ -10,7 +10,7 @@ from types import SimpleNamespace
 
 import numpy as np
 import pytest
-from hypothesis import given, settings, strategies as st
+from hypothesis import HealthCheck, given, settings, strategies as st
 from scipy import sparse
 
 from conftest import ROOT
@@ -141,27 +141,37 @@ def test_whole_words_by_runs_are_those_of_the_automaton(text, forms):
         scans._FEW = saved
 
 
-@settings(max_examples=200, deadline=None)
-@given(st.lists(st.lists(st.sampled_from(["a", "b", "a b", "c", "b c a", "ab-c", "x'y"]), unique=True, max_size=6),
-                max_size=8))
-def test_features_are_numbered_by_first_occurrence(papers):
-    """Arrow numbers each paper's features as a dict of first occurrences would: the vocabulary
-    is the distinct features in the order they first appear, and each number names its feature.
-    Papers without features count none (not one empty feature)."""
+@pytest.fixture(params=["dict", "arrow"])
+def numbering(request, monkeypatch):
+    """Both ways of numbering the vocabulary: a dict below ``ARROW_FROM`` papers, Arrow from it."""
+    if request.param == "arrow":
+        monkeypatch.setattr(similarity, "ARROW_FROM", 0)
+    return request.param
+
+
+@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(papers=st.lists(st.lists(st.sampled_from(["a", "b", "a b", "c", "b c a", "ab-c", "x'y"]), unique=True,
+                                max_size=6), max_size=8))
+def test_features_are_numbered_by_first_occurrence(numbering, papers):
+    """Either way, each paper's features are numbered as a dict of first occurrences would: the
+    vocabulary is the distinct features in the order they first appear, and each number names
+    its feature. Papers without features count none (not one empty feature)."""
     per_paper = [("", "\n".join(words), b"") for words in papers]
     ids, sizes, vocabulary = similarity._numbered(per_paper)
+    names = similarity._kept_names(vocabulary, np.arange(len(vocabulary)))
     flat = [w for words in papers for w in words]
     assert sizes.tolist() == [len(words) for words in papers]
-    assert vocabulary.to_pylist() == list(dict.fromkeys(flat))
-    assert [vocabulary.to_pylist()[i] for i in ids.tolist()] == flat
+    assert names == list(dict.fromkeys(flat))
+    assert [names[i] for i in ids.tolist()] == flat
+    assert isinstance(vocabulary, list) == (numbering == "dict")
 
 
-@settings(max_examples=100, deadline=None)
-@given(st.lists(st.lists(st.sampled_from(["a", "b", "a b", "c"]), unique=True, max_size=4), max_size=6),
-       st.lists(st.sampled_from(["a", "a b", "c", "d"]), unique=True))
-def test_title_rows_by_arrow_are_those_by_a_dict(titles, features):
-    """The whole vocabulary's title rows (Arrow's lookup) are those of a dict lookup, a title's
-    features outside the vocabulary left out."""
+@settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(titles=st.lists(st.lists(st.sampled_from(["a", "b", "a b", "c"]), unique=True, max_size=4), max_size=6),
+       features=st.lists(st.sampled_from(["a", "a b", "c", "d"]), unique=True))
+def test_title_rows_by_arrow_are_those_by_a_dict(numbering, titles, features):
+    """The whole vocabulary's title rows (by Arrow's lookup on large collections) are those of a
+    dict lookup, a title's features outside the vocabulary left out."""
     per_paper = [("\n".join(t), "", b"") for t in titles]
     features = sorted(features)
     fast = similarity._all_title_rows(per_paper, features)
@@ -190,6 +200,24 @@ def test_text_vectors_are_scikit_learns_tfidf():
     assert abs(matrix - expected).max() < 1e-6
     titles = [set(analyze(p.title)) & set(features.tolist()) for p in papers]
     assert [set(features[titled[i].indices].tolist()) for i in range(len(papers))] == titles
+
+
+def test_text_vectors_are_the_same_whichever_way_the_vocabulary_is_numbered(monkeypatch):
+    """A dict below ``ARROW_FROM`` papers, Arrow from it: the same vectors, features and title
+    rows, to the bit."""
+    from generator.build import read_collection
+    from generator.settings import load_settings
+
+    collection, _, _ = read_collection(ROOT / "content", load_settings(ROOT / "content"))
+    by_dict = similarity.tfidf_matrix(collection)
+    monkeypatch.setattr(similarity, "ARROW_FROM", 0)
+    by_arrow = similarity.tfidf_matrix(collection)
+    for one, other in zip(by_dict[:3:2], by_arrow[:3:2]):
+        assert one.dtype == other.dtype and one.shape == other.shape
+        assert (one.indptr.tolist(), one.indices.tolist(), one.data.tobytes()) == \
+            (other.indptr.tolist(), other.indices.tolist(), other.data.tobytes())
+    assert by_dict[1].tolist() == by_arrow[1].tolist()
+    assert by_dict[3] == by_arrow[3]
 
 
 def test_word_weights_are_fitted_on_the_earliest_days_in_steps_of_a_quarter():

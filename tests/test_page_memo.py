@@ -324,3 +324,27 @@ def test_the_manifest_still_lists_its_files_and_says_the_same_of_the_same_output
     manifest = json.loads((first / MANIFEST).read_text())
     assert manifest["files"] == ["a.md", "sub/b.md"]  # what older code reads
     assert (first / MANIFEST).read_bytes() == (second / MANIFEST).read_bytes()
+
+
+def test_page_templates_are_compiled_once_ahead_and_a_broken_one_fails_only_where_it_is_used(bundled, tmp_path):
+    """The build compiles the page templates before it forks the helper that renders beside it
+    (which then compiles none of its own); a template no page uses may be broken, as before."""
+    import jinja2
+
+    templates = tmp_path / "templates"
+    shutil.copytree(default_templates(), templates)
+    (templates / "spare.md.j2").write_text("{% if %}", encoding="utf-8")  # broken, and no page uses it
+    renderer = Renderer(templates)
+    renderer.preload()
+
+    def compile_again(*args, **kwargs):
+        raise AssertionError("a page template was compiled again")
+
+    renderer.env.compile = compile_again
+    for name in ("paper.md.j2", "topic.md.j2", "day.md.j2", "days.md.j2", "topics.md.j2", "tags.md.j2",
+                 "index.md.j2", "graph.md.j2"):
+        renderer.env.get_template(name)
+    assert build_site(bundled, templates=templates, cache=None).files
+    (templates / "tags.md.j2").write_text("{% if %}", encoding="utf-8")
+    with pytest.raises(jinja2.TemplateSyntaxError):
+        build_site(bundled, templates=templates, cache=None)

@@ -40,12 +40,12 @@ def one_thread_per_process() -> None:
     """Libraries loaded after this (numpy's OpenBLAS, which the build loads when it first needs
     it) start no threads of their own, unless the environment asks for them.
 
-    The build's parallelism is its processes, one per core. OpenBLAS ran the few dot products
-    of vectors as long as the vocabulary that finding topics takes on both cores, and then its
-    threads waited for more work by spinning: in a daily build of 10,784 papers, 4 % of the
-    CPU samples were its threads waiting (``blas_thread_server``), on the core the names and
-    then the pages needed, and 0.04 % its dot products. A library already loaded is not
-    changed."""
+    The build's parallelism is its processes, one per core. Finding topics takes a few dot
+    products of vectors as long as the vocabulary; OpenBLAS ran them on both cores, and its
+    threads then waited for more work by spinning, on the core that the names and then the
+    pages needed: in a daily build of 10,784 papers, 4 % of the CPU samples were its threads
+    waiting (``blas_thread_server``) and 0.04 % its dot products. One thread also sums in one
+    order on every machine. A library already loaded is not changed."""
     for name in THREAD_SETTINGS:
         os.environ.setdefault(name, "1")
 

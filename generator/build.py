@@ -258,8 +258,7 @@ def build_site(content: Path, *, templates: Path | None = None, site_name: str |
     The numerical libraries the build loads start no threads of their own
     (:func:`.parallel.one_thread_per_process`).
     """
-    one_thread_per_process()
-    with without_cycle_collector():
+    with one_thread_per_process(), without_cycle_collector():
         return _build_site(Path(content), templates=templates, site_name=site_name, site_url=site_url,
                            progress=progress, cache=cache, directory_urls=directory_urls)
 
@@ -320,7 +319,6 @@ def _build_site(content: Path, *, templates: Path | None, site_name: str | None,
 
 def suggest_topics(content: Path) -> str:
     """A proposed ``topics.yml``: the topics papersite discovers on its own, for a person to edit."""
-    one_thread_per_process()
-    with without_cycle_collector():
+    with one_thread_per_process(), without_cycle_collector():
         analysis = _analysed(Path(content), curated=False)[3]
     return suggestion_text(analysis.topics)

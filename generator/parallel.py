@@ -13,12 +13,13 @@ works out first, but the name rules before them need nothing).
 """
 from __future__ import annotations
 
+import contextlib
 import functools
 import multiprocessing
 import os
 import threading
 import traceback
-from typing import Any, Callable, Sequence, TypeVar
+from typing import Any, Callable, Iterator, Sequence, TypeVar
 
 __all__ = ["parallel_map", "concurrently", "handing_over", "first_to_ask", "one_thread_per_process", "MIN_ITEMS"]
 
@@ -36,9 +37,11 @@ _BESIDE = False
 THREAD_SETTINGS = ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS")
 
 
-def one_thread_per_process() -> None:
-    """Libraries loaded after this (numpy's OpenBLAS, which the build loads when it first needs
-    it) start no threads of their own, unless the environment asks for them.
+@contextlib.contextmanager
+def one_thread_per_process() -> Iterator[None]:
+    """Libraries loaded inside this (numpy's OpenBLAS, which the build loads when it first needs
+    it) start no threads of their own, unless the environment asks for them; the environment is
+    as it was afterwards (a library keeps the threads it started with).
 
     The build's parallelism is its processes, one per core. Finding topics takes a few dot
     products of vectors as long as the vocabulary; OpenBLAS ran them on both cores, and its
@@ -46,8 +49,13 @@ def one_thread_per_process() -> None:
     pages needed: in a daily build of 10,784 papers, 4 % of the CPU samples were its threads
     waiting (``blas_thread_server``) and 0.04 % its dot products. One thread also sums in one
     order on every machine. A library already loaded is not changed."""
-    for name in THREAD_SETTINGS:
-        os.environ.setdefault(name, "1")
+    unset = [name for name in THREAD_SETTINGS if name not in os.environ]
+    os.environ.update(dict.fromkeys(unset, "1"))
+    try:
+        yield
+    finally:
+        for name in unset:
+            os.environ.pop(name, None)
 
 
 def _run(bounds: tuple[int, int]) -> list:

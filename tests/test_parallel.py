@@ -181,11 +181,13 @@ def test_a_build_leaves_numpy_one_thread_unless_the_environment_asks_for_more(bu
     env = {k: v for k, v in os.environ.items() if k not in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS")}
     if asked:
         env["OPENBLAS_NUM_THREADS"] = asked
-    code = ("import sys, json, threadpoolctl; from pathlib import Path; from generator.build import build_site; "
+    code = ("import os, sys, json, threadpoolctl; from pathlib import Path; from generator.build import build_site; "
             "build_site(Path(sys.argv[1]), cache=None); "
-            "print(json.dumps([i['num_threads'] for i in threadpoolctl.threadpool_info() if i['internal_api'] == 'openblas']))")
+            "print(json.dumps([[i['num_threads'] for i in threadpoolctl.threadpool_info() if i['internal_api'] == 'openblas'],"
+            " os.environ.get('OPENBLAS_NUM_THREADS')]))")
     out = subprocess.run([sys.executable, "-c", code, str(bundled)], capture_output=True, text=True, check=True,
                          env=env).stdout
-    threads = __import__("json").loads(out.strip().splitlines()[-1])
+    threads, after = __import__("json").loads(out.strip().splitlines()[-1])
     assert threads, f"numpy's OpenBLAS was not loaded ({threadpoolctl.__version__})"
     assert set(threads) == {int(asked) if asked else 1}
+    assert after == asked  # the environment is as it was

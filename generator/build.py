@@ -30,7 +30,7 @@ from .settings import Settings, load_settings
 from .site import SitePlan
 from .topicfiles import lock_text, read_curated, read_lock, suggestion_text
 
-__all__ = ["Site", "build_site", "read_collection", "suggest_topics", "without_cycle_collector", "MAP_SCRIPT"]
+__all__ = ["Site", "SiteFiles", "build_site", "read_collection", "suggest_topics", "without_cycle_collector", "MAP_SCRIPT"]
 
 MAP_SCRIPT = "assets/papersite/map.js"
 
@@ -45,9 +45,34 @@ LATER = ("generator.analysis.similarity", "generator.analysis.topics", "generato
 log = logging.getLogger(__name__)
 
 
+class SiteFiles(Mapping):
+    """Every file's text by path (relative to the docs root), sorted by path. A page's text is
+    decoded from its UTF-8 when it is asked for: the command line writes the UTF-8 and asks for
+    no page's text, and decoding all of them cost a daily build 0.1 s of its last, single-core
+    part (50 MB of pages at 10,916 paper pages, most of them unchanged)."""
+
+    def __init__(self, texts: Mapping[str, str], pages: Mapping[str, bytes]):
+        self._texts, self._pages = texts, pages
+        self._paths = sorted(texts.keys() | pages.keys())
+
+    def __getitem__(self, path: str) -> str:
+        if path in self._texts:
+            return self._texts[path]
+        return self._pages[path].decode("utf-8", "surrogatepass")  # any str round-trips
+
+    def __contains__(self, path: object) -> bool:
+        return path in self._texts or path in self._pages
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._paths)
+
+    def __len__(self) -> int:
+        return len(self._paths)
+
+
 @dataclass(frozen=True)
 class Site:
-    files: Mapping[str, str]  # path relative to the docs root -> text, sorted by path
+    files: Mapping[str, str]  # path relative to the docs root -> text, sorted by path (a SiteFiles)
     collection: Collection
     analysis: Analysis
     diagnostics: tuple[Diagnostic, ...]
@@ -282,10 +307,10 @@ def _build_site(content: Path, *, templates: Path | None, site_name: str | None,
     from .analysis.layout import layout
     from .render import theme_file
 
-    def pages() -> tuple[dict[str, str], tuple[str, ...], dict[str, tuple[bytes, str]]]:
-        """The pages, the render memo's kind if it changed and was written back (unchanged
-        pages are taken from the previous build's memo: :mod:`generator.pagememo`), and the
-        pages' UTF-8 with its hashes."""
+    def pages() -> tuple[dict[str, bytes], tuple[str, ...], dict[str, tuple[bytes, str]]]:
+        """The pages' UTF-8, the render memo's kind if it changed and was written back
+        (unchanged pages are taken from the previous build's memo: :mod:`generator.pagememo`),
+        and the pages' UTF-8 with its hashes."""
         plan = SitePlan(collection, analysis, directory_urls=directory_urls, seed=settings.seed)
         files, kept, encoded = pagememo.render_pages(plan, renderer.render, memo, sources)
         if memo is not None and kept != memo:
@@ -308,12 +333,11 @@ def _build_site(content: Path, *, templates: Path | None, site_name: str | None,
                             directory_urls=directory_urls), tuple(keep))
 
     # The map's layout and the pages do not depend on each other: side by side on large collections.
-    (graph, feed_files, kept), (files, memo_kept, encoded) = concurrently(graph_and_feeds, pages,
-                                                                           size=len(collection.papers))
-    files["graph.json"] = graph
-    files[MAP_SCRIPT] = theme_file(templates, "map.js").read_text(encoding="utf-8")
-    files.update(feed_files)
-    return Site(dict(sorted(files.items())), collection, analysis, tuple(diags), lock,
+    (graph, feed_files, kept), (pages_utf8, memo_kept, encoded) = concurrently(graph_and_feeds, pages,
+                                                                                size=len(collection.papers))
+    texts = {"graph.json": graph, MAP_SCRIPT: theme_file(templates, "map.js").read_text(encoding="utf-8"),
+             **feed_files}
+    return Site(SiteFiles(texts, pages_utf8), collection, analysis, tuple(diags), lock,
                 tuple(sorted(written + kept + memo_kept)), encoded)
 
 

@@ -175,11 +175,11 @@ def write_tree(out: Path, files: Mapping[str, str], *,
     encoded = encoded or {}
     data: dict[str, bytes] = {}
     marks: dict[str, str] = {}
-    for rel, text in files.items():
+    for rel in files:  # a text is asked for only where its UTF-8 is not given
         if rel in encoded:
             data[rel], marks[rel] = encoded[rel]
         else:
-            data[rel] = value = text.encode("utf-8")
+            data[rel] = value = files[rel].encode("utf-8")
             marks[rel] = content_hash(value)
     kept: dict[str, tuple[int, str]] = {}  # the records of the new manifest
     same, foreign = set(), []

@@ -69,10 +69,12 @@ def _encoded(text: str) -> tuple[bytes, str]:
 
 
 def render_pages(plan, render: Callable[..., str], memo: Mapping[str, Any] | None, key: bytes
-                 ) -> tuple[dict[str, str], dict[str, tuple[bytes, bytes, str]], dict[str, tuple[bytes, str]]]:
-    """Each page of ``plan`` (a :class:`generator.site.SitePlan`) by path, as
-    ``render(template, **context)`` gives it; the memo for the next build; and each page's UTF-8
-    and content hash, for :func:`generator.output.write_tree`. A page whose fingerprint is the
+                 ) -> tuple[dict[str, bytes], dict[str, tuple[bytes, bytes, str]], dict[str, tuple[bytes, str]]]:
+    """The UTF-8 of each page of ``plan`` (a :class:`generator.site.SitePlan`) by path, of the text
+    ``render(template, **context)`` gives (a text that is not valid Unicode, by "surrogatepass");
+    the memo for the next build; and each page's UTF-8 and content hash, for
+    :func:`generator.output.write_tree`. Pages are kept as UTF-8, not decoded: the command line
+    writes the bytes and reads no page's text (see :class:`generator.build.SiteFiles`). A page whose fingerprint is the
     one in ``memo`` (an earlier build's) is neither planned past its inputs nor rendered: its
     text is the memo's. Without a memo (``None``) every page is rendered and no fingerprint is
     taken.
@@ -95,7 +97,7 @@ def render_pages(plan, render: Callable[..., str], memo: Mapping[str, Any] | Non
             return path, mark, None, ""
         return (path, mark, *_encoded(render(template, **plan.context(item, inputs))))
 
-    texts: dict[str, str] = {}
+    pages: dict[str, bytes] = {}
     kept: dict[str, tuple[bytes, bytes, str]] = {}
     encoded: dict[str, tuple[bytes, str]] = {}
     keys = plan.keys()
@@ -104,7 +106,7 @@ def render_pages(plan, render: Callable[..., str], memo: Mapping[str, Any] | Non
             kept[path] = (mark, data, digest) = memo[path]
         elif mark is not None:
             kept[path] = (mark, data, digest)
-        texts[path] = data.decode("utf-8", "surrogatepass")  # any str round-trips
+        pages[path] = data
         if digest:
             encoded[path] = (data, digest)
-    return texts, kept, encoded
+    return pages, kept, encoded

@@ -109,3 +109,25 @@ def test_cleaning_leftovers_does_not_follow_a_folder_link_out_of_the_output(tmp_
     (out / "linked").symlink_to(elsewhere, target_is_directory=True)
     write_tree(out, {"index.md": "# hi\n"})
     assert (elsewhere / ".papersite-tmp-notes.md").read_text() == "the author's, whatever its name"
+
+
+def test_a_page_whose_utf8_is_given_is_written_without_its_text_being_asked_for(bundled, tmp_path):
+    """The command line writes the pages' UTF-8 (made where they were rendered) and never has a
+    page's text decoded: the site's files decode a page only when it is asked for."""
+    from generator.build import SiteFiles, build_site
+    from generator.output import content_hash
+
+    site = build_site(bundled, cache=None)
+    assert isinstance(site.files, SiteFiles) and site.encoded
+
+    class Guarded(SiteFiles):
+        def __getitem__(self, path):
+            assert path not in site.encoded, f"the text of {path} was asked for"
+            return super().__getitem__(path)
+
+    texts = {path: site.files[path] for path in site.files if path not in site.encoded}
+    pages = {path: data for path, (data, _) in site.encoded.items()}
+    assert list(SiteFiles(texts, pages).items()) == list(site.files.items())  # the same texts, in the same order
+    write_tree(tmp_path / "out", Guarded(texts, pages), encoded=site.encoded)
+    for path, (data, mark) in site.encoded.items():
+        assert (tmp_path / "out" / path).read_bytes() == data and content_hash(data) == mark

@@ -312,11 +312,11 @@ def _build_site(content: Path, *, templates: Path | None, site_name: str | None,
         (unchanged pages are taken from the previous build's memo: :mod:`generator.pagememo`),
         and the pages' UTF-8 with its hashes."""
         plan = SitePlan(collection, analysis, directory_urls=directory_urls, seed=settings.seed)
-        files, kept, encoded = pagememo.render_pages(plan, renderer.render, memo, sources)
+        utf8, kept, encoded = pagememo.render_pages(plan, renderer.render, memo, sources)
         if memo is not None and kept != memo:
             write_cache(cache, {pagememo.KIND: kept})
-            return files, (pagememo.KIND,), encoded
-        return files, (), encoded
+            return utf8, (pagememo.KIND,), encoded
+        return utf8, (), encoded
 
     def graph_and_feeds() -> tuple[str, dict[str, str], tuple[str, ...]]:
         """The map's data, the feeds, and the analysis' cache files still to write: here, beside

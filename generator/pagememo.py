@@ -74,9 +74,9 @@ def render_pages(plan, render: Callable[..., str], memo: Mapping[str, Any] | Non
     ``render(template, **context)`` gives (a text that is not valid Unicode, by "surrogatepass");
     the memo for the next build; and each page's UTF-8 and content hash, for
     :func:`generator.output.write_tree`. Pages are kept as UTF-8, not decoded: the command line
-    writes the bytes and reads no page's text (see :class:`generator.build.SiteFiles`). A page whose fingerprint is the
-    one in ``memo`` (an earlier build's) is neither planned past its inputs nor rendered: its
-    text is the memo's. Without a memo (``None``) every page is rendered and no fingerprint is
+    writes the bytes and reads no page's text (see :class:`generator.build.SiteFiles`). A page
+    whose fingerprint is the one in ``memo`` (an earlier build's) is neither planned past its
+    inputs nor rendered: its text is the memo's. Without a memo (``None``) every page is rendered and no fingerprint is
     taken.
 
     The pages are planned where they are rendered: on large sites, each forked worker plans,

@@ -76,8 +76,8 @@ def render_pages(plan, render: Callable[..., str], memo: Mapping[str, Any] | Non
     :func:`generator.output.write_tree`. Pages are kept as UTF-8, not decoded: the command line
     writes the bytes and reads no page's text (see :class:`generator.build.SiteFiles`). A page
     whose fingerprint is the one in ``memo`` (an earlier build's) is neither planned past its
-    inputs nor rendered: its text is the memo's. Without a memo (``None``) every page is rendered and no fingerprint is
-    taken.
+    inputs nor rendered: its text is the memo's. Without a memo (``None``) every page is
+    rendered and no fingerprint is taken.
 
     The pages are planned where they are rendered: on large sites, each forked worker plans,
     fingerprints, renders and encodes its share, and sends back only fingerprints and the pages

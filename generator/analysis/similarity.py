@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import hashlib
 from itertools import chain, repeat
-from typing import Mapping
+from typing import Callable, Mapping
 
 import numpy as np
 from scipy import sparse
@@ -308,6 +308,44 @@ def _closest_candidates(matrix, keep: int, min_weight: float):
     return sp_matmul_topn(matrix, matrix.T.tocsr(), top_n=keep + 1, threshold=threshold, n_threads=1)
 
 
+def _best_of_all(found, rank: np.ndarray, k: int, min_weight: float, best: Callable[[int, np.ndarray, np.ndarray], None]
+                 ) -> dict[int, tuple[list[int], bytes, list[float]]]:
+    """Each row's ``k`` best of ``found`` (a CSR matrix of candidates), as :func:`related_papers`'
+    ``best`` chooses them row by row: without the row itself and what is below ``min_weight``,
+    best first by the cosine rounded to 6 places, ties by id. All rows are sorted at once, by one
+    number per candidate: its row, the millionths of its cosine (what numpy's rounding to 6 places
+    keeps: ``rint(x * 1e6) / 1e6``) and its id's rank. A row left with more than ``4 k``
+    candidates (its own is not among them: a row of ties) is left to ``best``, which cuts it to
+    the ``4 k`` highest first. One row at a time, choosing was a tenth of the related lists of a
+    first build (1.2 of 11 s at 62,711 papers)."""
+    n = found.shape[0]
+    cols, vals = found.indices.astype(np.int64), found.data
+    rows = np.repeat(np.arange(n, dtype=np.int64), np.diff(found.indptr))
+    ok = (cols != rows) & (vals >= min_weight)
+    crowded = np.bincount(rows[ok], minlength=n) > 4 * k
+    top: dict[int, tuple[list[int], bytes, list[float]]] = {}
+    bounds = found.indptr.tolist()
+    for i in np.flatnonzero(crowded).tolist():
+        best(i, found.indices[bounds[i]:bounds[i + 1]], found.data[bounds[i]:bounds[i + 1]])
+    chosen = ok & ~crowded[rows]
+    rows, cols, vals = rows[chosen], cols[chosen], vals[chosen]
+    millionths = np.rint(vals.astype(np.float64) * 1e6).astype(np.int64)
+    bits = max(1, n.bit_length())
+    if len(vals) and 0 <= millionths.min() and millionths.max() < 1 << 22 and 2 * bits + 22 <= 63:
+        order = np.argsort((rows << (bits + 22)) | (((1 << 22) - 1 - millionths) << bits) | rank[cols])
+    else:  # every key apart (distinct numbers: any sort gives the one order)
+        order = np.lexsort((rank[cols], -millionths, rows))
+    rows, cols, vals = rows[order], cols[order], vals[order]
+    starts = np.searchsorted(rows, np.arange(n + 1))
+    ends = np.minimum(starts[1:], starts[:-1] + k).tolist()
+    starts = starts.tolist()
+    targets, floats, packed = cols.tolist(), vals.astype(np.float64).tolist(), vals.astype(np.float32).tobytes()
+    for i in np.flatnonzero(~crowded).tolist():
+        a, b = starts[i], ends[i]
+        top[i] = targets[a:b], packed[4 * a:4 * b], floats[a:b]
+    return top
+
+
 def related_papers(collection: Collection, matrix, *, k: int = 5, min_weight: float = 0.02,
                    previous: Mapping[str, tuple] | None = None) -> tuple[dict[str, tuple[Related, ...]], dict]:
     """Each paper's ``k`` most similar papers, best first, from the rows of ``matrix``; and what
@@ -332,7 +370,7 @@ def related_papers(collection: Collection, matrix, *, k: int = 5, min_weight: fl
     moved = {ids[i] for i in changed} | (previous.keys() - set(ids))
     again = set(changed) | {i for i, pid in enumerate(ids)
                             if pid not in moved and not moved.isdisjoint(previous[pid][1])}
-    top: dict[int, tuple[np.ndarray, np.ndarray]] = {}
+    top: dict[int, tuple[list[int], bytes, list[float]]] = {}  # row -> its best rows, their cosines as float32 and as float
 
     def best(i: int, cols: np.ndarray, vals: np.ndarray) -> None:
         keep = (cols != i) & (vals >= min_weight)
@@ -342,7 +380,8 @@ def related_papers(collection: Collection, matrix, *, k: int = 5, min_weight: fl
             cols, vals = cols[part], vals[part]
         # Best first; ties broken by id so that builds repeat exactly.
         order = np.lexsort((rank[cols], -np.round(vals.astype(np.float64), 6)))[:k]
-        top[i] = cols[order], vals[order]
+        cols, vals = cols[order], vals[order]
+        top[i] = cols.tolist(), vals.astype(np.float32).tobytes(), vals.astype(np.float64).tolist()
 
     def blocks(rows: list[int], columns):
         """The rows' cosines with ``columns`` block by block, only those that can count
@@ -358,9 +397,7 @@ def related_papers(collection: Collection, matrix, *, k: int = 5, min_weight: fl
 
     if len(again) == n:  # a build from scratch, or a refit
         found = _closest_candidates(matrix, 4 * k, min_weight)
-        bounds = found.indptr.tolist()
-        for i in range(n):
-            best(i, found.indices[bounds[i]:bounds[i + 1]], found.data[bounds[i]:bounds[i + 1]])
+        top.update(_best_of_all(found, rank, k, min_weight, best))
     else:
         for _, chunk, block in blocks(sorted(again), matrix):
             for r, i in enumerate(chunk):
@@ -399,10 +436,10 @@ def related_papers(collection: Collection, matrix, *, k: int = 5, min_weight: fl
     for i, pid in enumerate(ids):
         if i in same:
             state[pid] = previous[pid]
-            targets, vals = previous[pid][1], np.frombuffer(previous[pid][2], dtype=np.float32)
+            targets, floats = previous[pid][1], np.frombuffer(previous[pid][2], dtype=np.float32).astype(np.float64).tolist()
         else:
-            cols, vals = top[i]
-            targets = tuple(ids[c] for c in cols.tolist())
-            state[pid] = (prints[i], targets, vals.astype(np.float32).tobytes())
-        result[pid] = tuple(Related(pid, t, round(v, 4)) for t, v in zip(targets, vals.astype(np.float64).tolist()))
+            cols, packed, floats = top[i]
+            targets = tuple(ids[c] for c in cols)
+            state[pid] = (prints[i], targets, packed)
+        result[pid] = tuple(Related(pid, t, round(v, 4)) for t, v in zip(targets, floats))
     return result, state

@@ -10,7 +10,7 @@ from types import SimpleNamespace
 
 import numpy as np
 import pytest
-from hypothesis import HealthCheck, given, settings, strategies as st
+from hypothesis import HealthCheck, example, given, settings, strategies as st
 from scipy import sparse
 
 from conftest import ROOT
@@ -120,6 +120,36 @@ def test_a_known_text_loses_the_dropped_forms_and_gains_the_new_ones_as_a_fresh_
     assert again == fresh
     assert (True, "SAM") in first[1] and (True, "SAM") not in again[1] and (False, "model soups") in again[1]
     assert ((True, "BLIP") in again[1]) == ("BLIP" in abstract)
+
+
+_UNIT_CHARS = "aAbΣσς -.\0İ's"
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.text(_UNIT_CHARS, max_size=12), min_size=1, max_size=4),
+       st.sets(st.tuples(st.booleans(), st.text(_UNIT_CHARS, min_size=1, max_size=4)), min_size=1, max_size=6))
+@example(["aΣ", "İ"], {(False, "aς")})  # a final sigma, where another unit lowers to more letters
+@example(["a", "b"], {(True, "a\0b")})  # a form across two units
+def test_units_read_as_one_text_give_what_each_read_alone_gives(units, forms):
+    """scan_hits reads a paper's units joined by NULs, once per automaton: its hits are those of
+    each unit read alone (the forms of lowered units: hyphens as spaces, a final sigma as it lowers
+    at a unit's end, a letter that lowers to two characters anywhere), and none across units."""
+    from generator.analysis.mentions import _automata, _boundary_ok
+
+    forms = frozenset((cs, form if cs else scans.lower_same_length(form)) for cs, form in forms)
+    sensitive, insensitive = _automata(forms)
+    expected = []
+    for unit in units:  # the way before: unit by unit
+        found = []
+        for auto, text in ((sensitive, unit), (insensitive, scans.lower_same_length(unit))):
+            for start, end, (cs, form) in (auto.find(text) if auto is not None else ()):
+                if _boundary_ok(unit, start, end):
+                    found.append((start, end, cs, form))
+        expected.append(tuple(sorted(found)))
+    hits, written = scans.scan_hits(" ".join(units), lambda: units, forms, None, (sensitive, insensitive),
+                                    (sensitive, insensitive), _boundary_ok)
+    assert hits == tuple(expected)
+    assert written == frozenset((h[2], h[3]) for unit in expected for h in unit)
 
 
 _CHARS = "abAB1é_- .(İ'ß"

@@ -14,6 +14,7 @@ hash of the text.
 """
 from __future__ import annotations
 
+import bisect
 import functools
 import hashlib
 import re
@@ -180,15 +181,34 @@ def scan_hits(whole: str, units: Callable[[], list[str]], forms: frozenset, befo
     texts = units()
     if kept is None:
         kept = [[] for _ in texts]
-    for unit, found in zip(texts, kept):
-        for auto, text in ((sensitive, unit), (insensitive, lower_same_length(unit) if insensitive else "")):
-            if auto is None:
-                continue
-            for start, end, (cs, form) in auto.find(text):
-                if boundary_ok(unit, start, end):
-                    found.append((start, end, cs, form))
+    # The units are read as one text, each after a NUL: a look per automaton and paper rather
+    # than per sentence (the loop over the sentences was a tenth of the mentions' time). An
+    # occurrence counts where it lies within one unit, as if that unit had been read alone.
+    joined = "\0".join(texts)
+    starts, at = [], 0
+    for unit in texts:
+        starts.append(at)
+        at += len(unit) + 1
+    for auto, text in ((sensitive, joined), (insensitive, _lowered(texts, joined) if insensitive else "")):
+        if auto is None:
+            continue
+        for start, end, (cs, form) in auto.find(text):
+            i = bisect.bisect_right(starts, start) - 1
+            unit, at = texts[i], starts[i]
+            if end - at <= len(unit) and boundary_ok(unit, start - at, end - at):
+                kept[i].append((start - at, end - at, cs, form))
     hits = tuple(tuple(sorted(found)) for found in kept)
     return hits, frozenset((h[2], h[3]) for unit in hits for h in unit)
+
+
+def _lowered(texts: list[str], joined: str) -> str:
+    """``"\\0".join(lower_same_length(t) for t in texts)``, where ``joined`` is the texts so
+    joined: a NUL is neither cased nor ignored by case, so each text lowers in the whole as it does
+    alone, unless a letter lowers to two characters somewhere."""
+    low = joined.lower()
+    if len(low) == len(joined):
+        return low.replace("-", " ")
+    return "\0".join(lower_same_length(t) for t in texts)
 
 
 def lower_same_length(text: str) -> str:

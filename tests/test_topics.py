@@ -141,3 +141,57 @@ def test_curated_topics_assign_by_phrase_and_show_why(tmp_path):
     topic_page = site.files["topics/learning-without-forgetting.md"]
     assert "Part of [Representation learning](representation-learning.md)" in topic_page
     assert "Models that learn new tasks and keep the old." in topic_page
+
+
+def _keyphrases_over_the_whole_vocabulary(rows, present, df, terms, worthy, titled, words, n):
+    """The key phrases as they were chosen before they were scored over the group's own words."""
+    import numpy as np
+
+    inside = np.asarray(present[rows].sum(axis=0)).ravel()
+    frac = inside / max(1, len(rows))
+    purity = inside / np.maximum(df, 1)
+    in_titles = np.asarray(titled[rows].sum(axis=0)).ravel() / max(1, len(rows))
+    score = frac * purity * np.where(words > 1, 2.0, 1.0) * (1.0 + 2.0 * in_titles)
+    score = np.where(worthy & (inside >= min(2, len(rows))), score, 0.0)
+    top = np.flatnonzero(score > 0)
+    scored = len(top)
+    if len(top) > 400:
+        top = top[np.argpartition(-score[top], 400)[:400]]
+    chosen = []
+    for idx in top[np.lexsort((terms[top], -score[top]))]:
+        if score[idx] <= 0:
+            break
+        term = str(terms[idx])
+        if not any(term in c or c in term for c in chosen):
+            chosen.append(term)
+            if len(chosen) == n:
+                break
+    return chosen, scored
+
+
+def test_key_phrases_over_a_groups_own_words_are_those_over_the_whole_vocabulary():
+    """Scoring only the features a group writes chooses what scoring all of them chose, also
+    where more than 400 features score and ties are cut (many equal scores)."""
+    import numpy as np
+    from scipy import sparse
+
+    from generator.analysis.topics import _Vectors
+
+    rng = np.random.default_rng(7)
+    n, width = 300, 2000
+    terms = sorted({" ".join(rng.choice(list("abcdefgh"), size=rng.integers(1, 4)).tolist()) + f"{i}"
+                    for i in range(width)})
+    dense = (rng.random((n, width)) < 0.05) * 1.0  # equal weights: many equal scores
+    matrix = sparse.csr_matrix(dense.astype(np.float32))
+    titled = sparse.csr_matrix((rng.random((n, width)) < 0.01).astype(np.float64) * (dense > 0))
+    collection = type("C", (), {"papers": {f"p{i:03d}": None for i in range(n)}})()
+    vectors = _Vectors(collection, matrix, terms, titled)
+    most = 0
+    for size in (1, 2, 15, 120, 300):
+        group = [f"p{i:03d}" for i in rng.choice(n, size=size, replace=False)]
+        rows = vectors.rows(group)
+        expected, scored = _keyphrases_over_the_whole_vocabulary(rows, vectors.present, vectors.df, vectors.terms,
+                                                                 vectors.worthy, titled, vectors.words, 12)
+        assert vectors.keyphrases(group, n=12) == expected
+        most = max(most, scored)
+    assert most > 400  # the cut to the best 400 was made

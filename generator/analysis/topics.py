@@ -162,30 +162,43 @@ def _merge_small(parts: list[set[str]], matrix, index: dict[str, int]) -> list[s
     return sorted(big, key=lambda p: (-len(p), min(p)))
 
 
-def _keyphrases(rows: list[int], present, df: np.ndarray, terms: np.ndarray, worthy: np.ndarray,
-                titled, words: np.ndarray, n: int = 5) -> list[str]:
+def _written(rows: list[int], present) -> tuple[np.ndarray, np.ndarray]:
+    """The features that some of ``rows`` write (ascending), and in how many of them each stands
+    (as ``present``'s sum over the rows gives it: its entries are ones)."""
+    counts = np.bincount(present[rows].indices, minlength=present.shape[1])
+    cols = np.flatnonzero(counts)
+    return cols, counts[cols].astype(present.dtype)
+
+
+def _keyphrases(rows: list[int], written: tuple[np.ndarray, np.ndarray], df: np.ndarray, terms: np.ndarray,
+                worthy: np.ndarray, titled, words: np.ndarray, n: int = 5) -> list[str]:
     """Phrases most of the group uses and few papers outside it do (class-based TF-IDF).
 
     ``frac`` rewards coverage of the group, ``purity`` rewards phrases the
     group owns; phrases of two or three words get a bonus because readers name
     fields with them ("continual learning", not "continual").
+
+    Scored over the features the group writes (``written``, :func:`_written`), the others scoring
+    nothing: the same scores, in the same order, as over the whole vocabulary, where each topic
+    made a dozen arrays as long as the vocabulary (13 ms a topic, 1.5 s at 62,711 papers).
     """
-    inside = np.asarray(present[rows].sum(axis=0)).ravel()
+    cols, inside = written
     frac = inside / max(1, len(rows))
-    purity = inside / np.maximum(df, 1)
-    in_titles = np.asarray(titled[rows].sum(axis=0)).ravel() / max(1, len(rows))
-    score = frac * purity * np.where(words > 1, 2.0, 1.0) * (1.0 + 2.0 * in_titles)
-    score = np.where(worthy & (inside >= min(2, len(rows))), score, 0.0)
+    purity = inside / np.maximum(df[cols], 1)
+    titles = titled[rows]
+    in_titles = np.bincount(titles.indices, weights=titles.data, minlength=titled.shape[1])[cols] / max(1, len(rows))
+    score = frac * purity * np.where(words[cols] > 1, 2.0, 1.0) * (1.0 + 2.0 * in_titles)
+    score = np.where(worthy[cols] & (inside >= min(2, len(rows))), score, 0.0)
     # Only the best few hundred can be chosen: sort those, not the whole vocabulary.
     top = np.flatnonzero(score > 0)
     if len(top) > 400:
         top = top[np.argpartition(-score[top], 400)[:400]]
-    order = top[np.lexsort((terms[top], -score[top]))]
+    order = top[np.lexsort((terms[cols[top]], -score[top]))]
     chosen: list[str] = []
     for idx in order:
         if score[idx] <= 0:
             break
-        term = str(terms[idx])
+        term = str(terms[cols[idx]])
         if any(term in c or c in term for c in chosen):
             continue
         chosen.append(term)
@@ -225,6 +238,7 @@ class _Vectors:
         self.usable = matrix.shape[1] == len(self.terms) and len(self.terms) > 0
         self.titled = titled
         self._phrases: dict[frozenset, tuple[int, list[str]]] = {}  # by a group's papers: how many asked, chosen
+        self._words_of: dict[frozenset, tuple[np.ndarray, np.ndarray]] = {}  # by a group's papers: _written
 
     @functools.cached_property
     def present(self):
@@ -287,6 +301,12 @@ class _Vectors:
         sims = np.where(rest > 0, (tx - xx) / np.where(rest > 0, rest, 1.0), 0.0)
         return float(np.percentile(sims, 25))
 
+    def written(self, group: frozenset) -> tuple[np.ndarray, np.ndarray]:
+        """:func:`_written` of a group of papers, worked out once for its key phrases and name."""
+        if group not in self._words_of:
+            self._words_of[group] = _written(self.rows(group), self.present)
+        return self._words_of[group]
+
     def keyphrases(self, pids, n: int = 8) -> list[str]:
         """A group's ``n`` best key phrases. The choice is greedy, so fewer are the first of more:
         a new topic's name and its key phrases come from one choice (choosing twice had been a
@@ -296,16 +316,17 @@ class _Vectors:
         group = frozenset(pids)
         asked, known = self._phrases.get(group, (0, []))
         if n > asked:
-            known = _keyphrases(self.rows(pids), self.present, self.df, self.terms, self.worthy, self.titled,
-                                self.words, n=n)
+            known = _keyphrases(self.rows(pids), self.written(group), self.df, self.terms, self.worthy,
+                                self.titled, self.words, n=n)
             self._phrases[group] = (n, known)
         return known[:n]
 
     def name(self, pids, avoid: frozenset[str] = frozenset()) -> str:
         """Two key phrases, multi-word ones first, none that the whole field writes."""
         phrases = self.keyphrases(pids, n=12)
-        col = self.column
-        inside = np.asarray(self.present[self.rows(pids)].sum(axis=0)).ravel()
+        cols, counts = self.written(frozenset(pids))
+        col = {p: self.column[p] for p in phrases}
+        inside = dict(zip(col.values(), counts[np.searchsorted(cols, np.asarray(list(col.values()), dtype=np.int64))]))
         # Field-wide phrases ("neural networks", "machine learning") name no group in particular:
         # a name must be written mostly inside the group, and not by a large share of all papers.
         limit = max(3, GENERIC_SHARE * len(self.ids))

@@ -316,8 +316,8 @@ def _best_of_all(found, rank: np.ndarray, k: int, min_weight: float, best: Calla
     number per candidate: its row, the millionths of its cosine (what numpy's rounding to 6 places
     keeps: ``rint(x * 1e6) / 1e6``) and its id's rank. A row left with more than ``4 k``
     candidates (its own is not among them: a row of ties) is left to ``best``, which cuts it to
-    the ``4 k`` highest first. One row at a time, choosing was a tenth of the related lists of a
-    first build (1.2 of 11 s at 62,711 papers)."""
+    the ``4 k`` highest first. Outside the product, the related lists of 62,711 papers took 2.15 s
+    choosing one row at a time, 1.69 s this way."""
     n = found.shape[0]
     cols, vals = found.indices.astype(np.int64), found.data
     rows = np.repeat(np.arange(n, dtype=np.int64), np.diff(found.indptr))
@@ -370,7 +370,8 @@ def related_papers(collection: Collection, matrix, *, k: int = 5, min_weight: fl
     moved = {ids[i] for i in changed} | (previous.keys() - set(ids))
     again = set(changed) | {i for i, pid in enumerate(ids)
                             if pid not in moved and not moved.isdisjoint(previous[pid][1])}
-    top: dict[int, tuple[list[int], bytes, list[float]]] = {}  # row -> its best rows, their cosines as float32 and as float
+    # row -> its best rows, and their cosines as float32 bytes and as floats
+    top: dict[int, tuple[list[int], bytes, list[float]]] = {}
 
     def best(i: int, cols: np.ndarray, vals: np.ndarray) -> None:
         keep = (cols != i) & (vals >= min_weight)

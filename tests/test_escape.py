@@ -57,3 +57,22 @@ def test_urls_given_back_as_they_are_are_those_the_parser_accepts_unchanged(sche
     """The shortcut for plain URLs gives what parsing and quoting give, for any text."""
     url = scheme + rest
     assert safe_url(url) == _checked_url(url.strip())
+
+
+def test_author_and_category_lists_are_escaped_as_one_text(tmp_path):
+    """A paper page writes its authors and categories as one joined text, escaped where it lands:
+    markup in any name stays text, whichever place it has in the list."""
+    import json
+
+    from generator.build import build_site
+
+    digests = tmp_path / "content" / "digests"
+    digests.mkdir(parents=True)
+    record = {"id": "2503.11731", "title": "A Title", "summary": "We propose a system.",
+              "authors": ["Ada One", "<img src=x onerror=alert(1)>", "- Bob *Two*"],
+              "categories": ["cs.CV", "cs.<b>RO</b>"], "comment": ""}
+    (digests / "2025-03-18.jsonl").write_text(json.dumps(record) + "\n", encoding="utf-8")
+    page = build_site(tmp_path / "content").files["papers/2503-11731.md"]
+    assert "Authors: Ada One, &#60;img src&#61;x onerror&#61;alert(1)&#62;, - Bob &#42;Two&#42;\n" in page
+    assert "Categories: cs.CV, cs.&#60;b&#62;RO&#60;/b&#62;\n" in page
+    assert "<img" not in page and "<b>" not in page

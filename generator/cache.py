@@ -15,6 +15,8 @@ hash of that input:
   (:mod:`generator.analysis.scans`);
 - ``pages``: each page's text, by a hash of its template and of what it is made from
   (:mod:`generator.pagememo`).
+- ``lock``: the topics of the topic lock the last build wrote, by a hash of its text
+  (:func:`generator.build._locked`).
 
 Each is used only where it gives what computing afresh would, so a build with the cache gives
 exactly the output of a build without it (the tests check this, also day by day). Entries are

@@ -14,7 +14,7 @@ import yaml
 
 from .errors import SettingsError
 
-__all__ = ["CuratedTopic", "LockedTopic", "read_curated", "read_lock", "lock_text", "suggestion_text",
+__all__ = ["CuratedTopic", "LockedTopic", "read_curated", "read_lock", "parse_lock", "lock_text", "suggestion_text",
            "CURATED_FILE", "LOCK_FILE", "LOCK_HEADER"]
 
 CURATED_FILE = "topics.yml"
@@ -87,9 +87,18 @@ _DUMPER = getattr(yaml, "CSafeDumper", yaml.SafeDumper)
 
 def read_lock(content: Path) -> tuple[LockedTopic, ...]:
     """The discovered topics of the last build; a damaged lock is ignored (topics are rediscovered)."""
-    path = content / LOCK_FILE
     try:
-        data = yaml.load(path.read_text(encoding="utf-8"), Loader=_LOADER) or {}
+        data = (content / LOCK_FILE).read_bytes()
+    except OSError:
+        return ()
+    return parse_lock(data)
+
+
+def parse_lock(data: bytes) -> tuple[LockedTopic, ...]:
+    """:func:`read_lock` of a lock file's bytes."""
+    try:
+        text = data.decode("utf-8").replace("\r\n", "\n").replace("\r", "\n")  # as read_text reads it
+        data = yaml.load(text, Loader=_LOADER) or {}
         return tuple(LockedTopic(str(t["id"]), str(t["name"]), tuple(str(p) for p in t.get("papers") or ()),
                                  tuple(str(p) for p in t.get("also") or ()),
                                  tuple(str(p) for p in t.get("phrases") or ()))

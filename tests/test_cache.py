@@ -25,7 +25,7 @@ def _build(content, cache):
 def test_a_cached_build_equals_an_uncached_one_and_reuses_the_work(bundled, tmp_path, monkeypatch):
     folder = tmp_path / "cache"
     first = _build(bundled, folder)
-    assert set(first.cache) == {"digests", "features", "vectors", "neighbours", "words", "mentions", "pages"}
+    assert set(first.cache) == {"digests", "features", "vectors", "neighbours", "words", "mentions", "pages", "lock"}
     assert len(load_cache(folder, "features")) == 65 and len(load_cache(folder, "digests")) == 1
 
     # The second build finds everything in the cache: no paper is analysed on its own again.
@@ -37,6 +37,30 @@ def test_a_cached_build_equals_an_uncached_one_and_reuses_the_work(bundled, tmp_
     monkeypatch.undo()
     plain = build_site(bundled, cache=None)
     assert second.files == first.files == plain.files
+
+
+def test_the_topic_lock_comes_from_the_cache_only_while_the_file_holds_the_text_written(bundled, tmp_path, monkeypatch):
+    from generator import build as build_module
+    from generator.topicfiles import LOCK_FILE
+
+    folder = tmp_path / "cache"
+    lock = bundled / LOCK_FILE
+    lock.write_text(_build(bundled, folder).lock, encoding="utf-8")
+    real, parsed = build_module.parse_lock, []
+    monkeypatch.setattr(build_module, "parse_lock", lambda data: parsed.append(data) or real(data))
+    cached = _build(bundled, folder)
+    assert parsed == []
+    assert cached.files == build_site(bundled, cache=None).files
+
+    # A person renames a topic in the lock: the file is read, and its name is kept.
+    text = lock.read_text(encoding="utf-8")
+    first_name = text.split("  name: ", 1)[1].split("\n", 1)[0]
+    lock.write_text(text.replace(f"  name: {first_name}\n", "  name: Renamed by hand\n", 1), encoding="utf-8")
+    parsed.clear()
+    edited = _build(bundled, folder)
+    assert len(parsed) == 1
+    assert "Renamed by hand" in edited.lock and first_name not in edited.lock.split("\n")
+    assert edited.files == build_site(bundled, cache=None).files
 
 
 def test_a_changed_digest_is_read_again_and_only_its_changed_papers_are_analysed(bundled, tmp_path, monkeypatch):
@@ -84,7 +108,7 @@ def test_the_cli_keeps_its_cache_beside_the_content_folder(bundled, tmp_path):
 
     assert main(["build", "--content", str(bundled), "--out", str(tmp_path / "out")]) == 0
     assert sorted(p.name for p in (tmp_path / ".cache" / "papersite").iterdir()) == [
-        "digests.pickle", "features.pickle", "mentions.pickle", "neighbours.pickle", "pages.pickle",
+        "digests.pickle", "features.pickle", "lock.pickle", "mentions.pickle", "neighbours.pickle", "pages.pickle",
         "vectors.pickle", "words.pickle"]
     assert main(["build", "--content", str(bundled), "--out", str(tmp_path / "out2"), "--no-cache",
                  "--cache", str(tmp_path / "elsewhere")]) == 0

@@ -32,7 +32,7 @@ from markupsafe import Markup
 from .output import content_hash
 from .parallel import parallel_map
 
-__all__ = ["KIND", "fingerprint", "render_pages"]
+__all__ = ["KIND", "fingerprint", "render_pages", "utf8_and_hash"]
 
 KIND = "pages"  # the build cache's kind: page path -> (fingerprint, text as UTF-8, its content hash)
 
@@ -57,7 +57,7 @@ def fingerprint(key: bytes, template: str, context: Mapping[str, Any]) -> bytes:
     return hashlib.blake2b(buffer.getbuffer(), digest_size=32, key=key).digest()
 
 
-def _encoded(text: str) -> tuple[bytes, str]:
+def utf8_and_hash(text: str) -> tuple[bytes, str]:
     """A page's UTF-8 and its content hash (:func:`generator.output.content_hash`), which the
     writer would otherwise work out again; a text that is not valid Unicode (a lone surrogate)
     is kept all the same, without a hash, and the writer encodes it itself (and refuses it)."""
@@ -95,7 +95,7 @@ def render_pages(plan, render: Callable[..., str], memo: Mapping[str, Any] | Non
         mark = None if marks is None else fingerprint(key, template, inputs)
         if mark is not None and marks.get(path) == mark:
             return path, mark, None, ""
-        return (path, mark, *_encoded(render(template, **plan.context(item, inputs))))
+        return (path, mark, *utf8_and_hash(render(template, **plan.context(item, inputs))))
 
     pages: dict[str, bytes] = {}
     kept: dict[str, tuple[bytes, bytes, str]] = {}

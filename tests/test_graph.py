@@ -51,6 +51,27 @@ def test_graph_data_is_what_networkx_gives_for_the_multigraph(bundled_site):
     assert json.loads(site.files["graph.json"])["nodes"][0].keys() >= {"id", "x", "y", "url"}
 
 
+@pytest.mark.parametrize("directory_urls", [True, False])
+def test_the_builds_graph_text_is_graph_json_of_graph_data(bundled_site, directory_urls):
+    """The build writes graph.json without a dict per edge: the same text as the public path,
+    with or without positions, whatever the weights and ids hold (an int, a NaN, odd characters),
+    and whatever pair carries both kinds of edge."""
+    from generator.analysis.graph import graph_data, graph_json, graph_text
+    from generator.model import Related
+
+    site = bundled_site
+    collection, analysis = site.collection, site.analysis
+    positions = layout(collection, analysis, seed=1)
+    ids = list(collection.papers)
+    odd = {ids[0]: (Related(ids[0], ids[1], 1), Related(ids[0], ids[2], float("nan")),
+                    Related(ids[0], 'a"b\u2028\ud800', 0.25))}
+    changed = dataclasses.replace(analysis, related={**analysis.related, **odd})
+    for a in (analysis, changed):
+        for where in (positions, None):
+            expected = graph_json(graph_data(collection, a, where, directory_urls=directory_urls))
+            assert graph_text(collection, a, where, directory_urls=directory_urls) == expected
+
+
 def test_each_line_of_graph_json_is_json_dumps_of_its_item():
     """graph.json writes related edges by a format of its own: the same text as json.dumps,
     whatever the ids hold (quotes, backslashes, line and paragraph separators, controls)."""

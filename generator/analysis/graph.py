@@ -16,7 +16,7 @@ from ..model import Analysis, Collection
 if TYPE_CHECKING:  # imported where used: a tenth of a second that the build's first steps need not wait for
     import networkx as nx
 
-__all__ = ["graph_data", "build_graph", "graph_json"]
+__all__ = ["graph_data", "graph_text", "build_graph", "graph_json"]
 
 
 def graph_data(collection: Collection, analysis: Analysis, positions=None, *, directory_urls: bool = True) -> dict:
@@ -24,6 +24,34 @@ def graph_data(collection: Collection, analysis: Analysis, positions=None, *, di
     :func:`build_graph` makes, written out directly: at 60,000 papers and 300,000 edges, making
     the graph only to take it apart again took four seconds. ``url`` is each paper page's
     address relative to the site root, as MkDocs writes it."""
+    head, nodes, edges = _parts(collection, analysis, positions, directory_urls)
+    return {**head, "nodes": nodes,
+            "edges": [{**_attrs(k, value), "source": u, "target": v, "key": k} for (u, v, k), value in edges.items()]}
+
+
+def graph_text(collection: Collection, analysis: Analysis, positions=None, *, directory_urls: bool = True) -> str:
+    """``graph_json(graph_data(...))``, the same text, without making a dict for each edge only
+    to write it (at 10,784 papers, 0.4 of the 0.8 s of the map, graph.json and the feeds)."""
+    head, nodes, edges = _parts(collection, analysis, positions, directory_urls)
+    nodes.sort(key=lambda n: n["id"])
+    encode = _item_encoder()
+    related = encode.related
+    lines = []
+    for (u, v, k) in sorted(edges):
+        value = edges[(u, v, k)]
+        line = related(u, v, value) if k == "related" else None
+        lines.append(line if line is not None else encode({**_attrs(k, value), "source": u, "target": v, "key": k}))
+    return _text(head, list(map(encode, nodes)), lines)
+
+
+def _attrs(key: str, value) -> dict:
+    """An edge's attributes: a related edge is kept as its weight alone until it is written."""
+    return {"kind": "related", "weight": value} if key == "related" else value
+
+
+def _parts(collection: Collection, analysis: Analysis, positions, directory_urls: bool) -> tuple[dict, list, dict]:
+    """The graph's attributes, its nodes, and its edges by (source, target, key): one per key,
+    as the multigraph keeps it (a related edge's value is its weight, see :func:`_attrs`)."""
     nodes = []
     for pid, paper in collection.papers.items():
         node = {
@@ -41,21 +69,20 @@ def graph_data(collection: Collection, analysis: Analysis, positions=None, *, di
         if paper.arxiv_id:
             node["arxiv_id"] = paper.arxiv_id
         nodes.append(node)
-    edges = {}  # one edge per (source, target, key), as the multigraph keeps it
+    edges: dict = {}
     for m in analysis.mentions:
         edges[(m.source, m.target, "mentions")] = {"kind": "mentions", "alias": m.alias,
                                                    "match": m.evidence[m.start:m.end], "evidence": m.evidence}
     for pid in collection.papers:
         for rel in analysis.related.get(pid, ()):
-            edges[(rel.source, rel.target, "related")] = {"kind": "related", "weight": rel.weight}
-    return {
+            edges[(rel.source, rel.target, "related")] = rel.weight
+    head = {
         "directed": True,
         "multigraph": True,
         "graph": {"topics": [{"id": t.id, "name": t.name, "keyphrases": list(t.keyphrases), "size": len(t.papers)}
                              for t in analysis.topics]},
-        "nodes": nodes,
-        "edges": [{**attrs, "source": u, "target": v, "key": k} for (u, v, k), attrs in edges.items()],
     }
+    return head, nodes, edges
 
 
 def build_graph(collection: Collection, analysis: Analysis, positions=None, *, directory_urls: bool = True) -> nx.MultiDiGraph:
@@ -69,18 +96,22 @@ def build_graph(collection: Collection, analysis: Analysis, positions=None, *, d
 def graph_json(data: dict) -> str:
     """:func:`graph_data` as stable text: sorted keys, one line per node and edge so diffs stay
     readable."""
-    data = dict(data, nodes=sorted(data["nodes"], key=lambda n: n["id"]),
-                edges=sorted(data["edges"], key=lambda e: (e["source"], e["target"], e["key"])))
-    head = {k: v for k, v in data.items() if k not in ("nodes", "edges")}
+    encode = _item_encoder()
+    nodes = sorted(data["nodes"], key=lambda n: n["id"])
+    edges = sorted(data["edges"], key=lambda e: (e["source"], e["target"], e["key"]))
+    return _text({k: v for k, v in data.items() if k not in ("nodes", "edges")},
+                 list(map(encode, nodes)), list(map(encode, edges)))
+
+
+def _text(head: dict, nodes: list[str], edges: list[str]) -> str:
+    """The text of :func:`graph_json`, from the graph's attributes and its encoded items."""
     lines = ["{"]
     for k, v in sorted(head.items()):
         lines.append(f"{json.dumps(k)}: {json.dumps(v, sort_keys=True, ensure_ascii=False)},")
-    encode = _item_encoder()
-    for name in ("nodes", "edges"):
-        items = data[name]
+    for name, items in (("nodes", nodes), ("edges", edges)):
         lines.append(f'"{name}": [')
         if items:
-            lines.append(",\n".join(map(encode, items)))
+            lines.append(",\n".join(items))
         lines.append("]," if name == "nodes" else "]")
     lines.append("}")
     return "\n".join(lines) + "\n"
@@ -108,13 +139,19 @@ def _item_encoder():
     else:  # a Python without the C encoder
         generic = json.JSONEncoder(sort_keys=True, ensure_ascii=False).encode
 
+    def related(source, target, weight) -> str | None:
+        """A related edge's line, or None when its values need the general encoder."""
+        if type(weight) is float and math.isfinite(weight) and type(source) is str and type(target) is str:
+            return (f'{{"key": "related", "kind": "related", "source": {string(source)}, '
+                    f'"target": {string(target)}, "weight": {float.__repr__(weight)}}}')
+        return None
+
     def encode(item) -> str:
         if item.keys() == _RELATED_KEYS and item["kind"] == "related" and item["key"] == "related":
-            weight, source, target = item["weight"], item["source"], item["target"]
-            if (type(weight) is float and math.isfinite(weight) and type(source) is str
-                    and type(target) is str):
-                return (f'{{"key": "related", "kind": "related", "source": {string(source)}, '
-                        f'"target": {string(target)}, "weight": {float.__repr__(weight)}}}')
+            line = related(item["source"], item["target"], item["weight"])
+            if line is not None:
+                return line
         return generic(item)
 
+    encode.related = related
     return encode

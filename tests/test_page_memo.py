@@ -197,7 +197,7 @@ def test_a_paper_page_is_made_from_its_inputs_alone(bundled):
 _FINGERPRINTS = """
 import json, sys
 from pathlib import Path
-from generator.build import MAP_SCRIPT, build_site
+from generator.build import build_site
 from generator.pagememo import fingerprint
 from generator.render import Renderer
 from generator.site import SitePlan

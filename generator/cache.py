@@ -31,6 +31,8 @@ from __future__ import annotations
 
 import functools
 import hashlib
+import mmap
+import os
 import pickle
 from pathlib import Path
 from typing import Any
@@ -86,18 +88,28 @@ def cache_segments(folder: Path, kind: str) -> list[Path]:
 
 
 def _entries(path: Path) -> dict[str, Any]:
-    try:
-        data = path.read_bytes()
-    except OSError:
-        return {}
+    """A cache file's entries, unpickled from the file's pages themselves (:func:`_mapped`)."""
     head = MARKER + code_version().encode() + b"\n"
-    if not data.startswith(head):
-        return {}
     try:
-        entries = pickle.loads(memoryview(data)[len(head):])  # no copy of tens of MB
-    except Exception:  # a damaged cache is only a slower build
+        with open(path, "rb") as fh, _mapped(fh) as data:
+            if data[:len(head)] != head:
+                return {}
+            with memoryview(data) as whole, whole[len(head):] as body:
+                entries = pickle.loads(body)
+    except Exception:  # no file, an empty one, damage: a missing cache is only a slower build
         return {}
     return entries if isinstance(entries, dict) else {}
+
+
+def _mapped(fh) -> mmap.mmap:
+    """The file, mapped read-only. Read into memory of its own, each 4 KB page of the copy cost
+    a page fault on first touch (the caches are 120 MB at 10,784 papers: 30,000 faults, a tenth
+    of a daily build's); mapped with MAP_POPULATE where the system has it, the file's pages are
+    entered in the page table all at once, and nothing is copied."""
+    if os.name == "posix":
+        return mmap.mmap(fh.fileno(), 0, flags=mmap.MAP_SHARED | getattr(mmap, "MAP_POPULATE", 0),
+                         prot=mmap.PROT_READ)
+    return mmap.mmap(fh.fileno(), 0, access=mmap.ACCESS_READ)
 
 
 def cache_header() -> bytes:

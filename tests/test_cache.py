@@ -95,6 +95,22 @@ def test_damaged_or_foreign_cache_files_are_ignored_and_foreign_ones_never_repla
     assert len(load_cache(folder, "features")) == 65  # ours, so rewritten
 
 
+def test_cache_files_cut_short_empty_or_shorter_than_their_header_are_read_as_nothing(tmp_path):
+    """Cache files are read through a mapping of the file: any file papersite may find there
+    gives its entries or nothing, and leaves no mapping open (the next build replaces it)."""
+    from generator.cache import cache_header
+
+    folder = tmp_path / "cache"
+    write_cache(folder, {"features": {"k": ("value", b"\x00" * 100_000)}})
+    whole = (folder / "features.pickle").read_bytes()
+    assert load_cache(folder, "features") == {"k": ("value", b"\x00" * 100_000)}
+    for data in (b"", MARKER[:5], cache_header(), whole[:len(whole) // 2], whole[:-1]):
+        (folder / "features.pickle").write_bytes(data)
+        assert load_cache(folder, "features") == {}
+    write_cache(folder, {"features": {"k": "again"}})  # replaced in place: nothing holds it open
+    assert load_cache(folder, "features") == {"k": "again"}
+
+
 def test_other_code_does_not_reuse_the_cache(bundled, tmp_path, monkeypatch):
     folder = tmp_path / "cache"
     _build(bundled, folder)

@@ -79,29 +79,49 @@ def render_pages(plan, render: Callable[..., str], memo: Mapping[str, Any] | Non
     inputs nor rendered: its text is the memo's. Without a memo (``None``) every page is
     rendered and no fingerprint is taken.
 
-    The pages are planned where they are rendered: on large sites, each forked worker plans,
-    fingerprints, renders and encodes its share, and sends back only fingerprints and the pages
-    that changed, as UTF-8 with their hash (copying 11,000 contexts to a worker's memory, or
-    texts back, cost more than that; encoding and hashing 63,000 pages in this process, for the
-    memo and then again for the writer, was a second of the whole corpus's build). The memo
-    keeps them so: 50 MB of pages are read and written a few times faster as bytes than as
-    ``str``, and an unchanged page needs no hashing again."""
+    On large sites, pages are rendered by this process and forked workers, each taking pieces
+    of the pages in turn; each sends back its pages as UTF-8 with their hash (copying 11,000
+    contexts to a worker's memory, or texts back, cost more than that; encoding and hashing
+    63,000 pages in this process, for the memo and then again for the writer, was a second of
+    the whole corpus's build). The memo keeps them so: 50 MB of pages are read and written a few
+    times faster as bytes than as ``str``, and an unchanged page needs no hashing again.
+
+    Without a memo, or with an empty one, the workers plan (and fingerprint) the pages they
+    render. With an earlier build's, this process plans and
+    fingerprints every page first, and the workers render only the pages that changed: an
+    unchanged page's data is then never touched by a forked process, where each first touch of
+    an object copies its memory page (a daily build at 10,784 papers, where three pages in four
+    are unchanged: 0.2 s sooner, four runs each; the map and the feeds are made beside it)."""
     marks = None if memo is None else {path: entry[0] for path, entry in memo.items()
                                        if type(entry) is tuple and len(entry) == 3 and type(entry[0]) is bytes
                                        and type(entry[1]) is bytes and type(entry[2]) is str}
 
-    def one(item) -> tuple[str, bytes | None, bytes | None, str]:
+    def one(item) -> tuple[str, bytes | None, bytes, str]:
         path, template, inputs = plan.inputs(item)
         mark = None if marks is None else fingerprint(key, template, inputs)
-        if mark is not None and marks.get(path) == mark:
-            return path, mark, None, ""
         return (path, mark, *utf8_and_hash(render(template, **plan.context(item, inputs))))
 
+    def changed(job) -> tuple[str, bytes, bytes, str]:
+        item, path, template, inputs, mark = job
+        return (path, mark, *utf8_and_hash(render(template, **plan.context(item, inputs))))
+
+    keys = plan.keys()
+    if not marks:  # every page is rendered (a first build): the workers plan and fingerprint theirs
+        results = parallel_map(one, keys, weights=[plan.weight(item) for item in keys])
+    else:
+        results, jobs = [], []
+        for item in keys:
+            path, template, inputs = plan.inputs(item)
+            mark = fingerprint(key, template, inputs)
+            if marks.get(path) == mark:
+                results.append((path, mark, None, ""))
+            else:
+                jobs.append((item, path, template, inputs, mark))
+        results += parallel_map(changed, jobs, weights=[plan.weight(job[0]) for job in jobs])
     pages: dict[str, bytes] = {}
     kept: dict[str, tuple[bytes, bytes, str]] = {}
     encoded: dict[str, tuple[bytes, str]] = {}
-    keys = plan.keys()
-    for path, mark, data, digest in parallel_map(one, keys, weights=[plan.weight(key) for key in keys]):
+    for path, mark, data, digest in results:
         if data is None:
             kept[path] = (mark, data, digest) = memo[path]
         elif mark is not None:

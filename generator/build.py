@@ -206,13 +206,16 @@ class _OnDemand(Mapping):
 
 
 def _analysed(content: Path, *, curated: bool, progress: bool = False, cache: Path | None = None,
-              pages: Callable[[], Any] | None = None):
+              pages: Callable[[], Any] | None = None,
+              spare: Callable[[Settings, Collection, tuple], Any] | None = None):
     """Settings, collection, diagnostics, analysis, the cache's entries still to write back (by
     kind, the changed ones only), the kinds already written, and (with ``pages``, for a build)
-    the render memo of the cache, the topic lock's text and what ``pages()`` returned: what
-    building and suggesting share. The lock's text is made, the memo loaded and ``pages()``
-    called in this process, on the side of the analysis that finds the topics, as soon as they
-    are found, while the other side still finds the names and mentions, which none of it needs."""
+    the render memo of the cache, the topic lock's text, what ``pages()`` returned, and what
+    ``spare(settings, collection, topics)`` returned, or None: what building and suggesting
+    share. The lock's text is made, the memo loaded and ``pages()`` called in this process, on
+    the side of the analysis that finds the topics, as soon as they are found, while the other
+    side still finds the names and mentions, which none of it needs; ``spare`` is called there
+    too, after them, if the other side is still at work then."""
     settings = load_settings(content)
     digests = load_cache(cache, "digests")
     collection, diags, digests_used = read_collection(content, settings, progress=progress, known=digests)
@@ -227,13 +230,13 @@ def _analysed(content: Path, *, curated: bool, progress: bool = False, cache: Pa
 
     done_first = first_to_ask()
 
-    def write_read() -> tuple[str, ...]:
+    def write_read(first: bool) -> tuple[str, ...]:
         """The digests and the features, if changed: both sides of the analysis hold them, and
-        the side that is done first writes them, while the other still works. Which side that is
-        depends on the size: the names side at 62,711 papers, where pickling them was 4 of the 6
-        seconds that the cache files took beside the pages; the topics side at 10,440 papers,
+        the side that is done ``first`` writes them, while the other still works. Which side that
+        is depends on the size: the names side at 62,711 papers, where pickling them was 4 of the
+        6 seconds that the cache files took beside the pages; the topics side at 10,440 papers,
         where it waited 0.6 s for the names side, which wrote them."""
-        if cache is None or not done_first():
+        if cache is None or not first:
             return ()
         entries = {kind: new for kind, old, new in (("digests", digests, digests_used),
                                                     ("features", features, features_used))
@@ -243,14 +246,19 @@ def _analysed(content: Path, *, curated: bool, progress: bool = False, cache: Pa
 
     def write_beside(memos: dict) -> tuple[str, ...]:
         """The name scans' memos, written by the names side of the analysis when it is done,
-        while the other side may still work; and :func:`write_read`."""
+        while the other side may still work; and :func:`write_read`. Without a cache, only the
+        word that this side is done."""
+        if cache is None:
+            done_first()
+            return ()
         entries = changed(memos)
         write_cache(cache, entries)
-        return tuple(entries) + write_read()
+        return tuple(entries) + write_read(done_first())
 
-    def then(topics, kept: dict) -> tuple[tuple[str, ...], str, Any, Any]:
+    def then(topics, kept: dict) -> tuple[tuple[str, ...], str, Any, Any, Any]:
         """The text vectors and related lists written back (if changed), the topic lock's text,
-        the render memo and what ``pages()`` returned; and :func:`write_read`."""
+        the render memo, what ``pages()`` returned, and, if this side is done first, what
+        ``spare`` returned; and :func:`write_read`."""
         entries = changed(kept) if cache is not None else {}
         if entries:
             write_cache(cache, entries)
@@ -265,15 +273,17 @@ def _analysed(content: Path, *, curated: bool, progress: bool = False, cache: Pa
                     entries[LOCK_KIND] = read_back
             memo = load_cache(cache, pagememo.KIND) if cache is not None else None
             ready = pages()
-        return tuple(entries) + write_read(), lock, memo, ready
+        first = done_first()
+        extra = spare(settings, collection, topics.topics) if first and spare is not None else None
+        return tuple(entries) + write_read(first), lock, memo, ready, extra
 
-    analysis, kept, written, (topics_written, lock, memo, ready) = analyse(
+    analysis, kept, written, (topics_written, lock, memo, ready, extra) = analyse(
         collection, related_k=settings.related, seed=settings.seed, features=by_paper,
         curated=read_curated(content) if curated else (), locked=functools.partial(_locked, content, cache),
-        previous=previous, beside=None if cache is None else write_beside, then=then)
+        previous=previous, beside=write_beside, then=then)
     keep = changed({kind: value for kind, value in kept.items() if kind not in ("vectors", "neighbours")}) \
         if cache is not None else {}
-    return settings, collection, diags, analysis, keep, (written or ()) + topics_written, memo, lock, ready
+    return settings, collection, diags, analysis, keep, (written or ()) + topics_written, memo, lock, ready, extra
 
 
 def _locked(content: Path, cache: Path | None) -> tuple:
@@ -322,8 +332,18 @@ def _build_site(content: Path, *, templates: Path | None, site_name: str | None,
         renderer.preload()
         return renderer, renderer.sources_key()
 
-    settings, collection, diags, analysis, keep, written, memo, lock, (renderer, sources) = _analysed(
-        Path(content), curated=True, progress=progress, cache=cache, pages=ready)
+    def feed_files(settings: Settings, collection: Collection, topics: tuple) -> dict[str, tuple[bytes, str]]:
+        """The feeds, as UTF-8 with their hashes. They need the topics only: made on the side of
+        the analysis that finds them when it is done first, and otherwise beside the pages, where
+        they took a third of the time and competed with the pages for the cores (a first build
+        of 10,440 papers, whose topics side is done 0.6 s first: 6.87 to 6.62 s on average, five
+        runs each; a daily build's sides end closer, and it took as long either way)."""
+        made = feeds(collection, topics, site_name=site_name or settings.site_name,
+                     site_url=settings.site_url if site_url is None else site_url, directory_urls=directory_urls)
+        return {path: pagememo.utf8_and_hash(text) for path, text in made.items()}
+
+    settings, collection, diags, analysis, keep, written, memo, lock, (renderer, sources), early = _analysed(
+        Path(content), curated=True, progress=progress, cache=cache, pages=ready, spare=feed_files)
     from .analysis.layout import layout
     from .render import theme_file
 
@@ -339,26 +359,22 @@ def _build_site(content: Path, *, templates: Path | None, site_name: str | None,
         return utf8, (), encoded
 
     def graph_and_feeds() -> tuple[dict[str, tuple[bytes, str]], tuple[str, ...]]:
-        """The map's data and the feeds, as UTF-8 with their hashes, and the analysis' cache files
-        still to write: here, beside the pages rather than after them, because this side takes
-        less time than the pages (planned, fingerprinted and, where changed, rendered by this
-        process and a helper). The feeds need the topics only, but on the side of the analysis
-        that finds them they made a daily build's analysis wait for them (0.2 s at 10,784
-        papers). Encoded and hashed here, the 16 MB of them are not decoded by the process that
-        writes them, nor encoded and hashed again there (0.05 s of a daily build's last,
-        single-core part at 10,784 papers)."""
+        """The map's data and the feeds (unless made already), as UTF-8 with their hashes, and
+        the analysis' cache files still to write: here, beside the pages rather than after them,
+        because this side takes less time than the pages (planned, fingerprinted and, where
+        changed, rendered by this process and a helper). Encoded and hashed here, the 16 MB of
+        them are not decoded by the process that writes them, nor encoded and hashed again there
+        (0.05 s of a daily build's last, single-core part at 10,784 papers)."""
         data = graph_text(collection, analysis, layout(collection, analysis, seed=settings.seed),
                           directory_urls=directory_urls)
         if cache is not None and keep:
             write_cache(cache, keep)
-        made = {"graph.json": data, **feeds(collection, analysis.topics, site_name=site_name or settings.site_name,
-                                            site_url=settings.site_url if site_url is None else site_url,
-                                            directory_urls=directory_urls)}
-        return {path: pagememo.utf8_and_hash(text) for path, text in made.items()}, tuple(keep)
+        return ({"graph.json": pagememo.utf8_and_hash(data)}
+                | (feed_files(settings, collection, analysis.topics) if early is None else {})), tuple(keep)
 
     # The map's layout and the pages do not depend on each other: side by side on large collections.
     (made, kept), (pages_utf8, memo_kept, encoded) = concurrently(graph_and_feeds, pages, size=len(collection.papers))
-    for path, (utf8, digest) in made.items():
+    for path, (utf8, digest) in (made | (early or {})).items():
         pages_utf8[path] = utf8
         if digest:  # a text that is not valid Unicode has none: the writer refuses it
             encoded[path] = (utf8, digest)

@@ -170,6 +170,31 @@ def test_the_first_to_ask_gets_yes_and_no_one_after_it_in_any_process():
     assert again() and not again()  # each question is its own
 
 
+@pytest.mark.parametrize("cache", [False, True])
+def test_the_feeds_are_the_same_whichever_side_makes_them(bundled: Path, tmp_path: Path, monkeypatch, cache):
+    """The side of the analysis that finds the topics makes the feeds when it is done first;
+    otherwise they are made beside the pages. Either way the site is the same."""
+    from generator import build
+
+    analysing, made_during_analysis = [], []
+    real_analyse, real_feeds = build.analyse, build.feeds
+
+    def analyse(*args, **kwargs):
+        analysing.append(1)
+        try:
+            return real_analyse(*args, **kwargs)
+        finally:
+            analysing.pop()
+
+    monkeypatch.setattr(build, "analyse", analyse)
+    monkeypatch.setattr(build, "feeds", lambda *a, **k: made_during_analysis.append(bool(analysing)) or real_feeds(*a, **k))
+    first = build.build_site(bundled, cache=(tmp_path / "cache") if cache else None)
+    assert made_during_analysis == [True]  # a small build runs the sides one after the other, topics first
+    monkeypatch.setattr(build, "first_to_ask", lambda: lambda: False)  # as if the names side were done first
+    later = build.build_site(bundled, cache=(tmp_path / "other") if cache else None)
+    assert made_during_analysis == [True, False] and later.files == first.files
+
+
 @pytest.mark.parametrize("asked", [None, "2"])
 def test_a_build_leaves_numpy_one_thread_unless_the_environment_asks_for_more(bundled: Path, asked):
     """The build's processes are its parallelism: OpenBLAS threads only waited, spinning, on the

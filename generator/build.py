@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any, Callable, Iterator, Mapping
 
 from . import pagememo
-from .analysis import KEPT, analyse, collection_features
+from .analysis import GROWN, KEPT, analyse
 from .analysis.graph import graph_text
 from .cache import file_key, load_cache
 from .collection import build_collection, duplicate_diagnostics
@@ -38,8 +38,8 @@ LOCK_KIND = "lock"  # the build cache's kind: the topic lock's last text's key -
 # The modules of the steps after reading, with the libraries they load: numpy, SciPy,
 # sparse_dot_topn, igraph, Jinja2, feedgen, and on large collections pyarrow (0.35 s with it, a
 # quarter of building 1,137 papers). Nothing imports them before the collection is read: this
-# process imports them while a forked helper reads the digests and works out the papers'
-# features (see :func:`_import_later`), and the steps that use them import the rest.
+# process imports them while a forked helper reads the digests (see :func:`_import_later`), and
+# the steps that use them import the rest.
 LATER = ("generator.analysis.similarity", "generator.analysis.topics", "generator.analysis.layout",
          "generator.render", "sparse_dot_topn", "feedgen.feed")
 
@@ -147,22 +147,17 @@ def read_collection(content: Path, settings: Settings, *, progress: bool = False
     return build_collection(records), diags + duplicate_diagnostics(records), used
 
 
-def _import_later(busy: Callable[[], bool], *, papers: int = 0) -> None:
+def _import_later(busy: Callable[[], bool]) -> None:
     """Imports the modules of :data:`LATER` while ``busy()``: :func:`.parallel.parallel_map`
-    calls it before this process takes its share, while the helper reads the digests or works
-    out the papers' features; what is left when the helper has taken every piece is left for
-    the next call, or for the step that needs it (a daily build, which reads one digest in this
-    process, imports them on the side of the analysis that finds the topics). pyarrow comes
-    last, once the collection is known to have ``papers`` enough to use it (see
-    :data:`.analysis.similarity.ARROW_FROM`)."""
-    for name in LATER:
+    calls it before this process takes its share, while the helper reads the digests; what is
+    left when the helper has taken every piece is left for the step that needs it (a daily
+    build, which reads one digest in this process, imports them on the side of the analysis
+    that finds the topics). pyarrow comes last: a collection of a few digests, which has too
+    few papers to use it (:data:`.analysis.similarity.ARROW_FROM`), is read before its turn."""
+    for name in LATER + ("pyarrow.compute",):
         if not busy():
             return
         importlib.import_module(name)
-    from .analysis.similarity import ARROW_FROM
-
-    if papers >= ARROW_FROM and busy():
-        importlib.import_module("pyarrow.compute")
 
 
 @contextlib.contextmanager
@@ -208,8 +203,8 @@ class _OnDemand(Mapping):
 def _analysed(content: Path, *, curated: bool, progress: bool = False, cache: Path | None = None,
               pages: Callable[[], Any] | None = None,
               spare: Callable[[Settings, Collection, tuple], Any] | None = None):
-    """Settings, collection, diagnostics, analysis, the cache's entries still to write back (by
-    kind, the changed ones only), the kinds already written, and (with ``pages``, for a build)
+    """Settings, collection, diagnostics, analysis, the kinds of cache file written back (the
+    changed ones only), and (with ``pages``, for a build)
     the render memo of the cache, the topic lock's text, what ``pages()`` returned, and what
     ``spare(settings, collection, topics)`` returned, or None: what building and suggesting
     share. The lock's text is made, the memo loaded and ``pages()`` called in this process, on
@@ -219,30 +214,25 @@ def _analysed(content: Path, *, curated: bool, progress: bool = False, cache: Pa
     settings = load_settings(content)
     digests = load_cache(cache, "digests")
     collection, diags, digests_used = read_collection(content, settings, progress=progress, known=digests)
-    features = load_cache(cache, "features")
-    by_paper, features_used = collection_features(
-        collection, features, meanwhile=functools.partial(_import_later, papers=len(collection.papers)))
     previous = _OnDemand(cache, KEPT)
 
     def changed(kept: dict) -> dict:
-        """Only what changed is written again."""
-        return {kind: value for kind, value in kept.items() if value != previous.get(kind)}
+        """Only what changed is written again (a kind keyed by content, when its keys did)."""
+        return {kind: value for kind, value in kept.items()
+                if (value.keys() != previous.get(kind).keys() if kind in GROWN else value != previous.get(kind))}
+
+    def write(entries: dict) -> None:
+        write_cache(cache, entries, grown={kind: previous.get(kind) for kind in GROWN if kind in entries})
 
     done_first = first_to_ask()
 
     def write_read(first: bool) -> tuple[str, ...]:
-        """The digests and the features, if changed: both sides of the analysis hold them, and
-        the side that is done ``first`` writes them, while the other still works. Which side that
-        is depends on the size: the names side at 62,711 papers, where pickling them was 4 of the
-        6 seconds that the cache files took beside the pages; the topics side at 10,440 papers,
-        where it waited 0.6 s for the names side, which wrote them."""
-        if cache is None or not first:
+        """The digests' records, if changed: both sides of the analysis hold them, and the side
+        that is done ``first`` writes them, while the other still works."""
+        if cache is None or not first or digests.keys() == digests_used.keys():
             return ()
-        entries = {kind: new for kind, old, new in (("digests", digests, digests_used),
-                                                    ("features", features, features_used))
-                   if old.keys() != new.keys()}
-        write_cache(cache, entries, grown={"digests": digests, "features": features})
-        return tuple(entries)
+        write_cache(cache, {"digests": digests_used}, grown={"digests": digests})
+        return ("digests",)
 
     def write_beside(memos: dict) -> tuple[str, ...]:
         """The name scans' memos, written by the names side of the analysis when it is done,
@@ -252,16 +242,16 @@ def _analysed(content: Path, *, curated: bool, progress: bool = False, cache: Pa
             done_first()
             return ()
         entries = changed(memos)
-        write_cache(cache, entries)
+        write(entries)
         return tuple(entries) + write_read(done_first())
 
     def then(topics, kept: dict) -> tuple[tuple[str, ...], str, Any, Any, Any]:
-        """The text vectors and related lists written back (if changed), the topic lock's text,
+        """The papers' words, text vectors and related lists written back (if changed), the topic lock's text,
         the render memo, what ``pages()`` returned, and, if this side is done first, what
         ``spare`` returned; and :func:`write_read`."""
         entries = changed(kept) if cache is not None else {}
         if entries:
-            write_cache(cache, entries)
+            write(entries)
         lock, memo, ready = "", None, None
         if pages is not None:
             lock = lock_text(topics.lock)
@@ -277,13 +267,11 @@ def _analysed(content: Path, *, curated: bool, progress: bool = False, cache: Pa
         extra = spare(settings, collection, topics.topics) if first and spare is not None else None
         return tuple(entries) + write_read(first), lock, memo, ready, extra
 
-    analysis, kept, written, (topics_written, lock, memo, ready, extra) = analyse(
-        collection, related_k=settings.related, seed=settings.seed, features=by_paper,
+    analysis, _, written, (topics_written, lock, memo, ready, extra) = analyse(
+        collection, related_k=settings.related, seed=settings.seed,
         curated=read_curated(content) if curated else (), locked=functools.partial(_locked, content, cache),
         previous=previous, beside=write_beside, then=then)
-    keep = changed({kind: value for kind, value in kept.items() if kind not in ("vectors", "neighbours")}) \
-        if cache is not None else {}
-    return settings, collection, diags, analysis, keep, (written or ()) + topics_written, memo, lock, ready, extra
+    return settings, collection, diags, analysis, (written or ()) + topics_written, memo, lock, ready, extra
 
 
 def _locked(content: Path, cache: Path | None) -> tuple:
@@ -342,7 +330,7 @@ def _build_site(content: Path, *, templates: Path | None, site_name: str | None,
                      site_url=settings.site_url if site_url is None else site_url, directory_urls=directory_urls)
         return {path: pagememo.utf8_and_hash(text) for path, text in made.items()}
 
-    settings, collection, diags, analysis, keep, written, memo, lock, (renderer, sources), early = _analysed(
+    settings, collection, diags, analysis, written, memo, lock, (renderer, sources), early = _analysed(
         Path(content), curated=True, progress=progress, cache=cache, pages=ready, spare=feed_files)
     from .analysis.layout import layout
     from .render import theme_file
@@ -358,29 +346,27 @@ def _build_site(content: Path, *, templates: Path | None, site_name: str | None,
             return utf8, (pagememo.KIND,), encoded
         return utf8, (), encoded
 
-    def graph_and_feeds() -> tuple[dict[str, tuple[bytes, str]], tuple[str, ...]]:
-        """The map's data and the feeds (unless made already), as UTF-8 with their hashes, and
-        the analysis' cache files still to write: here, beside the pages rather than after them,
-        because this side takes less time than the pages (planned, fingerprinted and, where
-        changed, rendered by this process and a helper). Encoded and hashed here, the 16 MB of
+    def graph_and_feeds() -> dict[str, tuple[bytes, str]]:
+        """The map's data and the feeds (unless made already), as UTF-8 with their hashes: here,
+        beside the pages rather than after them, because this side takes less time than the pages
+        (planned, fingerprinted and, where changed, rendered by this process and a helper).
+        Encoded and hashed here, the 16 MB of
         them are not decoded by the process that writes them, nor encoded and hashed again there
         (0.05 s of a daily build's last, single-core part at 10,784 papers)."""
         data = graph_text(collection, analysis, layout(collection, analysis, seed=settings.seed),
                           directory_urls=directory_urls)
-        if cache is not None and keep:
-            write_cache(cache, keep)
         return ({"graph.json": pagememo.utf8_and_hash(data)}
-                | (feed_files(settings, collection, analysis.topics) if early is None else {})), tuple(keep)
+                | (feed_files(settings, collection, analysis.topics) if early is None else {}))
 
     # The map's layout and the pages do not depend on each other: side by side on large collections.
-    (made, kept), (pages_utf8, memo_kept, encoded) = concurrently(graph_and_feeds, pages, size=len(collection.papers))
+    made, (pages_utf8, memo_kept, encoded) = concurrently(graph_and_feeds, pages, size=len(collection.papers))
     for path, (utf8, digest) in (made | (early or {})).items():
         pages_utf8[path] = utf8
         if digest:  # a text that is not valid Unicode has none: the writer refuses it
             encoded[path] = (utf8, digest)
     texts = {MAP_SCRIPT: theme_file(templates, "map.js").read_text(encoding="utf-8")}
     return Site(SiteFiles(texts, pages_utf8), collection, analysis, tuple(diags), lock,
-                tuple(sorted(written + kept + memo_kept)), encoded)
+                tuple(sorted(written + memo_kept)), encoded)
 
 
 def suggest_topics(content: Path) -> str:

@@ -6,7 +6,8 @@ year. Results that depend on nothing but their own input are kept between builds
 hash of that input:
 
 - ``digests``: the records and messages of a digest file, by the file's bytes and name;
-- ``features``: each paper's acronyms, candidate names and counted words, by the paper's text;
+- ``names`` and ``terms``: each paper's acronyms and candidate names, and its counted words, by
+  the paper's text (each kind kept by the side of the analysis that uses it);
 - ``vectors``: each paper's text vector, while the papers the word weights are fitted on stay
   the same (:func:`generator.analysis.similarity.tfidf_matrix`);
 - ``neighbours``: each paper's related list, by a hash of its vector
@@ -20,7 +21,7 @@ hash of that input:
 
 Each is used only where it gives what computing afresh would, so a build with the cache gives
 exactly the output of a build without it (the tests check this, also day by day). Entries are
-dropped when no build uses them any more (``digests`` and ``features``, which grow by segment
+dropped when no build uses them any more (``digests``, ``names`` and ``terms``, which grow by segment
 files, when they are next written whole: :func:`generator.output.write_cache`), and the whole
 cache is ignored when the generator's code changes (the code's hash is part of every file).
 The cache is the project's own working data, like its code: it is read with :mod:`pickle`, so

@@ -294,8 +294,8 @@ def write_cache(folder: Path, caches: Mapping[str, Mapping], *, grown: Mapping[s
     need not be in memory at once). A file there that papersite did not write is left alone (that
     kind is then not cached), and a cache that cannot be written only costs the next build time.
 
-    A kind whose entries are keyed by their own content (the digests' records, the papers'
-    features) grows by a day's worth each day, and rewriting all of it cost a daily build more
+    A kind whose entries are keyed by their own content (the digests' records, the papers' names
+    and words) grows by a day's worth each day, and rewriting all of it cost a daily build more
     than the day's work. ``grown`` holds, for such kinds, the entries the cache held before
     (what :func:`load_cache` gave): the new entries are added as a segment file
     (``<kind>.<n>.pickle``) when the old entries no longer used are at most a quarter of them

@@ -25,13 +25,16 @@ def _build(content, cache):
 def test_a_cached_build_equals_an_uncached_one_and_reuses_the_work(bundled, tmp_path, monkeypatch):
     folder = tmp_path / "cache"
     first = _build(bundled, folder)
-    assert set(first.cache) == {"digests", "features", "vectors", "neighbours", "words", "mentions", "pages", "lock"}
-    assert len(load_cache(folder, "features")) == 65 and len(load_cache(folder, "digests")) == 1
+    assert set(first.cache) == {"digests", "names", "terms", "vectors", "neighbours", "words", "mentions", "pages",
+                                "lock"}
+    assert len(load_cache(folder, "names")) == len(load_cache(folder, "terms")) == 65
+    assert len(load_cache(folder, "digests")) == 1
 
     # The second build finds everything in the cache: no paper is analysed on its own again.
     import generator.analysis.features as features
     calls = []
-    monkeypatch.setattr(features, "paper_features", lambda p: calls.append(p) or pytest.fail("recomputed"))
+    for name in ("paper_names", "paper_terms"):
+        monkeypatch.setattr(features, name, lambda p: calls.append(p) or pytest.fail("recomputed"))
     second = _build(bundled, folder)
     assert calls == [] and second.cache == ()  # nothing new to keep, so nothing is written
     monkeypatch.undo()
@@ -73,26 +76,29 @@ def test_a_changed_digest_is_read_again_and_only_its_changed_papers_are_analysed
     digest.write_text(text.replace(title, title + " Again"), encoding="utf-8")
 
     import generator.analysis.features as features
-    real, seen = features.paper_features, []
-    monkeypatch.setattr(features, "paper_features", lambda p: seen.append(p.title) or real(p))
+    seen = []
+    for name in ("paper_names", "paper_terms"):
+        real = getattr(features, name)
+        monkeypatch.setattr(features, name, lambda p, real=real: seen.append(p.title) or real(p))
     site = _build(bundled, folder)
-    assert seen == [title + " Again"]
+    assert seen == [title + " Again"] * 2  # its names and its words
     monkeypatch.undo()
     assert site.files == build_site(bundled, cache=None).files
     # The changed paper's entry is added as a segment; the old one stays until the kind is
     # written whole again (a quarter of its entries unused, or too many segments).
-    assert len(load_cache(folder, "features")) == 66 and cache_segments(folder, "features") == [folder / "features.1.pickle"]
+    for kind in ("names", "terms"):
+        assert len(load_cache(folder, kind)) == 66 and cache_segments(folder, kind) == [folder / f"{kind}.1.pickle"]
 
 
 def test_damaged_or_foreign_cache_files_are_ignored_and_foreign_ones_never_replaced(bundled, tmp_path):
     folder = tmp_path / "cache"
     folder.mkdir()
     (folder / "digests.pickle").write_bytes(b"the author's own notes")
-    (folder / "features.pickle").write_bytes(MARKER + b"not this code\n\x80garbage")
+    (folder / "names.pickle").write_bytes(MARKER + b"not this code\n\x80garbage")
     site = _build(bundled, folder)
     assert site.files == build_site(bundled, cache=None).files
     assert (folder / "digests.pickle").read_bytes() == b"the author's own notes"
-    assert len(load_cache(folder, "features")) == 65  # ours, so rewritten
+    assert len(load_cache(folder, "names")) == 65  # ours, so rewritten
 
 
 def test_cache_files_cut_short_empty_or_shorter_than_their_header_are_read_as_nothing(tmp_path):
@@ -114,9 +120,9 @@ def test_cache_files_cut_short_empty_or_shorter_than_their_header_are_read_as_no
 def test_other_code_does_not_reuse_the_cache(bundled, tmp_path, monkeypatch):
     folder = tmp_path / "cache"
     _build(bundled, folder)
-    assert load_cache(folder, "features")
+    assert load_cache(folder, "names")
     monkeypatch.setattr(cache_module, "code_version", lambda: "another version")
-    assert load_cache(folder, "features") == {}
+    assert load_cache(folder, "names") == {}
 
 
 def test_the_cli_keeps_its_cache_beside_the_content_folder(bundled, tmp_path):
@@ -124,8 +130,8 @@ def test_the_cli_keeps_its_cache_beside_the_content_folder(bundled, tmp_path):
 
     assert main(["build", "--content", str(bundled), "--out", str(tmp_path / "out")]) == 0
     assert sorted(p.name for p in (tmp_path / ".cache" / "papersite").iterdir()) == [
-        "digests.pickle", "features.pickle", "lock.pickle", "mentions.pickle", "neighbours.pickle", "pages.pickle",
-        "vectors.pickle", "words.pickle"]
+        "digests.pickle", "lock.pickle", "mentions.pickle", "names.pickle", "neighbours.pickle", "pages.pickle",
+        "terms.pickle", "vectors.pickle", "words.pickle"]
     assert main(["build", "--content", str(bundled), "--out", str(tmp_path / "out2"), "--no-cache",
                  "--cache", str(tmp_path / "elsewhere")]) == 0
     assert not (tmp_path / "elsewhere").exists()
@@ -135,11 +141,11 @@ def test_mkdocs_builds_keep_the_same_cache_and_the_same_site(bundled, tmp_path):
     first = mkdocs_build(bundled, tmp_path / "site1")
     assert first.returncode == 0, first.stderr
     cache = tmp_path / ".cache" / "papersite"
-    assert len(load_cache(cache, "features")) == 65
-    stamp = (cache / "features.pickle").stat().st_mtime_ns
+    assert len(load_cache(cache, "terms")) == 65
+    stamp = (cache / "terms.pickle").stat().st_mtime_ns
     second = mkdocs_build(bundled, tmp_path / "site2")
     assert second.returncode == 0, second.stderr
-    assert (cache / "features.pickle").stat().st_mtime_ns == stamp  # nothing new: not rewritten
+    assert (cache / "terms.pickle").stat().st_mtime_ns == stamp  # nothing new: not rewritten
     for page in ("index.html", "graph.json", "papers/learning-transferable-visual-models-from-natural-language-supervision/index.html"):
         assert (tmp_path / "site1" / page).read_bytes() == (tmp_path / "site2" / page).read_bytes()
 

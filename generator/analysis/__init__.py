@@ -6,13 +6,13 @@ from __future__ import annotations
 import functools
 from typing import Any, Callable, Mapping
 
-from ..model import Analysis, Collection
+from ..model import Alias, Analysis, Collection
 from ..parallel import handing_over
 from .aliases import alias_table
-from .features import PaperFeatures, collection_features
+from .features import feature_keys, name_features, term_features
 from .mentions import find_mentions
 
-__all__ = ["analyse", "find_links", "collection_features", "KEPT"]
+__all__ = ["analyse", "find_links", "KEPT"]
 
 
 def _rows(matrix) -> tuple[bytes, bytes, bytes, str]:
@@ -48,43 +48,37 @@ def _cosine(collection: Collection, rows: tuple[bytes, bytes, bytes, str]):
     return similarity
 
 
-def _candidates(features: Mapping[str, PaperFeatures]) -> dict:
-    return {pid: f.candidates for pid, f in features.items()}
-
-
-def _terms(features: Mapping[str, PaperFeatures]) -> dict:
-    return {pid: f.terms for pid, f in features.items()}
-
-
-def find_links(collection: Collection, matrix=None, features: Mapping[str, PaperFeatures] | None = None):
+def find_links(collection: Collection, matrix=None):
     """Aliases, mentions and the names left ambiguous: the citation-style links alone."""
-    if features is None:
-        features, _ = collection_features(collection)
+    keys = feature_keys(collection)
     if matrix is None:
         from .similarity import tfidf_matrix
 
-        matrix, _, _, _ = tfidf_matrix(collection, _terms(features))
-    table, _ = alias_table(collection, _candidates(features))
+        matrix, _, _, _ = tfidf_matrix(collection, term_features(collection, keys)[0])
+    names, _ = name_features(collection, keys)
+    table, _ = alias_table(collection, {pid: f.candidates for pid, f in names.items()})
     mentions, ambiguous, _ = find_mentions(collection, table, similarity=_cosine(collection, _rows(matrix)))
     return dict(table.aliases), mentions, ambiguous
 
 
 # What an earlier build's analysis leaves for the next one (each a kind of the build cache).
-KEPT = ("vectors", "neighbours", "words", "mentions")
+KEPT = ("names", "terms", "vectors", "neighbours", "words", "mentions")
+# Of these, the kinds keyed by their own content, which grow by a day's worth each day.
+GROWN = ("names", "terms")
 
 
 def analyse(collection: Collection, *, related_k: int = 5, seed: int = 42,
             curated: tuple = (), locked: tuple | Callable[[], tuple] = (),
-            features: Mapping[str, PaperFeatures] | None = None,
             previous: Mapping[str, Mapping] | None = None,
             beside: Callable[[dict], Any] | None = None,
             then: Callable[[Any, dict], Any] | None = None) -> tuple[Analysis, dict, Any, Any]:
     """Run every analysis in dependency order: text vectors, links, related papers, topics; return
-    it with what the next build may reuse (by kind, see ``KEPT``): the text vectors
-    (:func:`tfidf_matrix`), the related lists (:func:`related_papers`) and where each paper
-    writes the names looked for (:mod:`.scans`); and what ``beside`` returned. ``features``
-    (from :func:`collection_features`) and ``previous`` (what an earlier build kept) may come
-    from the build cache; the result is the same without them. ``locked`` (the topic lock) may be
+    it with what the next build may reuse (by kind, see ``KEPT``): each paper's own features
+    (:mod:`.features`: its names for one side, its words for the other, by a key of its text),
+    the text vectors (:func:`tfidf_matrix`), the related lists (:func:`related_papers`) and
+    where each paper writes the names looked for (:mod:`.scans`); and what ``beside`` returned.
+    ``previous`` (what an earlier build kept) may come from the build cache; the result is the
+    same without it. ``locked`` (the topic lock) may be
     given as a function that reads it: it is then read by the side that finds topics, while the
     other side works (``previous`` may likewise load each kind when asked for it).
 
@@ -93,16 +87,18 @@ def analyse(collection: Collection, *, related_k: int = 5, seed: int = 42,
     vectors are worked out; the mentions get the vectors handed over (to tell apart the papers
     that introduce one name). This side ends first (at 62,711 papers by 7 of 40 seconds), so
     ``beside(memos)``, if given, is called there with what it keeps for the next build (the
-    ``words`` and ``mentions`` kinds), which are then not handed back: the build writes its
+    ``names``, ``words`` and ``mentions`` kinds), which are then not handed back: the build writes its
     cache files with it, on the core that would otherwise wait. ``then(topics, kept)``, if given, is
     called on the other side once its topics are found (a :class:`.topics.TopicResult`, and the
-    ``vectors`` and ``neighbours`` kinds), while the names side may still work, and what it
+    ``terms``, ``vectors`` and ``neighbours`` kinds), while the names side may still work, and what it
     returned comes last (the build writes those kinds, makes the topic lock's text, and loads
     the render memo there: none of it waits for the names).
 
-    The names side hands back each paper's aliases as their places among the paper's candidates,
-    which this side holds already: a tenth of the pickle of the aliases themselves, whose
-    unpickling was most of the time between that side's end and the pages' start.
+    Each side works out the features of its own kind for the papers the cache does not hold, in
+    its own process (at 10,440 papers, a second of a first build on each core), and only it
+    holds them: worked out before the sides started, by this process and a helper, half of them
+    had to be pickled across to this process. The names side hands back each paper's aliases as
+    plain tuples, which unpickle in a fraction of the time of the dataclasses.
 
     The text vectors and topics need numpy, SciPy and igraph, and the names side does not (it
     gets the vectors as :func:`_rows`): their modules are imported on the side that uses them,
@@ -110,51 +106,42 @@ def analyse(collection: Collection, *, related_k: int = 5, seed: int = 42,
     see ``build.LATER``). In a daily build, which reads one digest in this process, the imports
     (0.23 s) were made before both sides started; now the topics side makes them, beside the
     names."""
-    if features is None:
-        features, _ = collection_features(collection)
     previous = previous or {}
     size = len(collection.papers)
-    candidates = _candidates(features)
+    keys = feature_keys(collection)
 
     def links(vectors):
-        table, words = alias_table(collection, candidates, previous.get("words"))
+        names, names_kept = name_features(collection, keys, previous.get("names"))
+        table, words = alias_table(collection, {pid: f.candidates for pid, f in names.items()}, previous.get("words"))
         mentions, ambiguous, hits = find_mentions(collection, table, similarity=_cosine(collection, vectors()),
                                                   scans=previous.get("mentions"))
-        memos = {"words": words, "mentions": hits}
-        places = [_places(table.aliases[pid], items) for pid, items in candidates.items()]
+        memos = {"names": names_kept, "words": words, "mentions": hits}
+        aliases = {pid: tuple((a.name, a.how, a.long_form) for a in items) for pid, items in table.aliases.items()}
         if beside is not None:
-            return places, mentions, ambiguous, {}, beside(memos)
-        return places, mentions, ambiguous, memos, None
+            return aliases, mentions, ambiguous, {}, beside(memos)
+        return aliases, mentions, ambiguous, memos, None
 
     def relate(hand_over):
         from .similarity import related_papers, tfidf_matrix
         from .topics import find_topics
 
-        matrix, terms, titled, vectors = tfidf_matrix(collection, _terms(features), previous.get("vectors"))
+        written, terms_kept = term_features(collection, keys, previous.get("terms"))
+        matrix, terms, titled, vectors = tfidf_matrix(collection, written, previous.get("vectors"))
         hand_over(_rows(matrix))
         related, neighbours = related_papers(collection, matrix, k=related_k, previous=previous.get("neighbours"))
         topics = find_topics(collection, related, (matrix, terms, titled),
-                             {pid: f.terms[1] for pid, f in features.items()},
+                             {pid: t[1] for pid, t in written.items()},
                              curated=curated, locked=locked() if callable(locked) else locked, seed=seed)
-        after = then(topics, {"vectors": vectors, "neighbours": neighbours}) if then is not None else None
-        return vectors, related, neighbours, topics, after
+        after = then(topics, {"terms": terms_kept, "vectors": vectors, "neighbours": neighbours}) \
+            if then is not None else None
+        return terms_kept, vectors, related, neighbours, topics, after
 
-    (places, mentions, ambiguous, memos, besides), (vectors, related, neighbours, topics, after) = handing_over(
-        links, relate, size=size)
-    aliases = {pid: tuple(items[i] for i in where) for (pid, items), where in zip(candidates.items(), places)}
+    (named, mentions, ambiguous, memos, besides), (terms_kept, vectors, related, neighbours, topics, after) = \
+        handing_over(links, relate, size=size)
+    aliases = {pid: tuple(Alias(name, pid, how, long_form) for name, how, long_form in items)
+               for pid, items in named.items()}
     return Analysis(
         aliases=aliases, mentions=mentions, related=related,
         topics=topics.topics, paper_topics=topics.paper_topics, ambiguous=ambiguous,
         topic_reasons=topics.reasons, topic_lock=topics.lock,
-    ), {"vectors": vectors, "neighbours": neighbours, **memos}, besides, after
-
-
-def _places(kept: tuple, items: tuple) -> tuple[int, ...]:
-    """Where each of ``kept`` (an ordered selection of ``items``) stands in ``items``."""
-    places, i = [], 0
-    for alias in kept:
-        while items[i] != alias:
-            i += 1
-        places.append(i)
-        i += 1
-    return tuple(places)
+    ), {"terms": terms_kept, "vectors": vectors, "neighbours": neighbours, **memos}, besides, after

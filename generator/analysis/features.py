@@ -1,9 +1,14 @@
-"""What each paper's own text says, apart from every other paper: the acronyms it spells out,
-the names it may have introduced, and the words and phrases its text vector counts.
+"""What each paper's own text says, apart from every other paper: the acronyms it spells out and
+the names it may have introduced (:func:`paper_names`), and the words and phrases its text
+vector counts (:func:`paper_terms`).
 
 This is most of the text work of a build, and it depends on nothing but the paper, so it is
-done once per paper, in worker processes, and keyed by the paper's content so that a later
-build can reuse it: adding a day then costs the new papers' work, not the whole collection's.
+done once per paper and keyed by the paper's content, so that a later build can reuse it:
+adding a day then costs the new papers' work, not the whole collection's. The two kinds are
+worked out by the two sides of the analysis that use them, side by side, each in its own
+process (see :func:`generator.analysis.analyse`): worked out together before them, by this
+process and a helper, half the features had to be pickled across to this process, and each
+side held both kinds.
 """
 from __future__ import annotations
 
@@ -11,22 +16,21 @@ import hashlib
 from array import array
 from collections import Counter
 from dataclasses import dataclass
-from typing import Callable, Mapping
+from typing import Any, Callable, Mapping
 
 from ..model import Alias, Collection, Paper
-from ..parallel import parallel_map
 from .acronyms import acronym_definitions, remember_acronyms
 from .aliases import paper_aliases
 from .phrases import analyze
 
-__all__ = ["PaperFeatures", "paper_features", "paper_terms", "feature_key", "collection_features"]
+__all__ = ["NameFeatures", "paper_names", "paper_terms", "feature_key", "feature_keys", "collection_features",
+           "name_features", "term_features"]
 
 
 @dataclass(frozen=True)
-class PaperFeatures:
+class NameFeatures:
     acronyms: tuple  # acronym_definitions(paper.abstract)
     candidates: tuple[Alias, ...]  # the names the paper may own, before the collection's vocabulary rules
-    terms: tuple  # paper_terms(paper): title features, every feature and its count
 
 
 def paper_terms(paper) -> tuple[str, str, bytes]:
@@ -35,37 +39,51 @@ def paper_terms(paper) -> tuple[str, str, bytes]:
     twice) with its count.
 
     Features are joined by newlines (a feature never holds one) and counts packed as uint32:
-    strings and bytes cross from the worker processes and the cache file in one copy each,
-    where a dict per paper cost a pickle entry per feature (a second at 10,000 papers). The
-    packing is the standard library's, not numpy's: this module is part of reading a
-    collection, which runs before numpy is needed (see ``build.LATER``)."""
+    strings and bytes are read from the cache file in one copy each, where a dict per paper cost
+    a pickle entry per feature (a second at 10,000 papers). The packing is the standard
+    library's, not numpy's, which the side of the analysis that needs it may not have imported
+    yet (see ``build.LATER``)."""
     title = analyze(paper.title)
     counts = Counter(title + title + analyze(paper.abstract))
     return "\n".join(dict.fromkeys(title)), "\n".join(counts), array("I", counts.values()).tobytes()
 
 
-def paper_features(paper: Paper) -> PaperFeatures:
-    return PaperFeatures(acronym_definitions(paper.abstract), tuple(paper_aliases(paper)), paper_terms(paper))
+def paper_names(paper: Paper) -> NameFeatures:
+    return NameFeatures(acronym_definitions(paper.abstract), tuple(paper_aliases(paper)))
 
 
 def feature_key(paper: Paper) -> str:
-    """Everything :func:`paper_features` reads of a paper, hashed."""
+    """Everything :func:`paper_names` and :func:`paper_terms` read of a paper, hashed."""
     text = "\x00".join((paper.id, paper.title, paper.abstract, *paper.links))
     return hashlib.blake2b(text.encode("utf-8"), digest_size=16).hexdigest()
 
 
-def collection_features(collection: Collection, known: Mapping[str, PaperFeatures] | None = None, *,
-                        meanwhile: Callable[[Callable[[], bool]], None] | None = None
-                        ) -> tuple[dict[str, PaperFeatures], dict[str, PaperFeatures]]:
-    """Features by paper id, and by key (what a later build may reuse). ``known`` holds the
-    features of earlier builds by key; only the papers missing from it are worked on.
-    ``meanwhile`` is :func:`.parallel.parallel_map`'s."""
+def feature_keys(collection: Collection) -> dict[str, str]:
+    return {pid: feature_key(p) for pid, p in collection.papers.items()}
+
+
+def collection_features(collection: Collection, keys: Mapping[str, str], features: Callable[[Paper], Any],
+                        known: Mapping[str, Any] | None = None) -> tuple[dict[str, Any], dict[str, Any]]:
+    """``features(paper)`` (:func:`paper_names` or :func:`paper_terms`) by paper id, and by key
+    (what a later build may reuse). ``keys`` are the papers' :func:`feature_key`; ``known`` holds
+    the features of earlier builds by key: only the papers missing from it are worked on, in this
+    process (the other side of the analysis keeps the other core busy)."""
     known = known or {}
-    keys = {pid: feature_key(p) for pid, p in collection.papers.items()}
-    missing = [p for pid, p in collection.papers.items() if keys[pid] not in known]
-    fresh = dict(zip((keys[p.id] for p in missing), parallel_map(paper_features, missing, meanwhile=meanwhile)))
+    fresh = {keys[pid]: features(p) for pid, p in collection.papers.items() if keys[pid] not in known}
     by_key = {k: fresh[k] if k in fresh else known[k] for k in sorted(set(keys.values()))}
-    by_paper = {pid: by_key[k] for pid, k in keys.items()}
-    # Later steps (vocabulary rules, mentions) ask for the same acronyms: hand them over.
+    return {pid: by_key[k] for pid, k in keys.items()}, by_key
+
+
+def name_features(collection: Collection, keys: Mapping[str, str], known: Mapping[str, Any] | None = None
+                  ) -> tuple[dict[str, NameFeatures], dict[str, NameFeatures]]:
+    """:func:`collection_features` of :func:`paper_names`; the acronyms are handed to the steps
+    after it in this process, which ask for the same ones."""
+    by_paper, by_key = collection_features(collection, keys, paper_names, known)
     remember_acronyms({p.abstract: by_paper[pid].acronyms for pid, p in collection.papers.items()})
     return by_paper, by_key
+
+
+def term_features(collection: Collection, keys: Mapping[str, str], known: Mapping[str, Any] | None = None
+                  ) -> tuple[dict[str, tuple], dict[str, tuple]]:
+    """:func:`collection_features` of :func:`paper_terms`."""
+    return collection_features(collection, keys, paper_terms, known)

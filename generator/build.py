@@ -246,9 +246,9 @@ def _analysed(content: Path, *, curated: bool, progress: bool = False, cache: Pa
         return tuple(entries) + write_read(done_first())
 
     def then(topics, kept: dict) -> tuple[tuple[str, ...], str, Any, Any, Any]:
-        """The papers' words, text vectors and related lists written back (if changed), the topic lock's text,
-        the render memo, what ``pages()`` returned, and, if this side is done first, what
-        ``spare`` returned; and :func:`write_read`."""
+        """The papers' words, text vectors and related lists written back (if changed), the topic
+        lock's text, the render memo, what ``pages()`` returned, and, if this side is done first,
+        what ``spare`` returned; and :func:`write_read`."""
         entries = changed(kept) if cache is not None else {}
         if entries:
             write(entries)
@@ -324,8 +324,8 @@ def _build_site(content: Path, *, templates: Path | None, site_name: str | None,
         """The feeds, as UTF-8 with their hashes. They need the topics only: made on the side of
         the analysis that finds them when it is done first, and otherwise beside the pages, where
         they took a third of the time and competed with the pages for the cores (a first build
-        of 10,440 papers, whose topics side is done 0.6 s first: 6.87 to 6.62 s on average, five
-        runs each; a daily build's sides end closer, and it took as long either way)."""
+        of 10,440 papers, when its topics side was done first: 6.87 to 6.62 s on average, five
+        runs each; a daily build, whose sides end closer, took as long either way)."""
         made = feeds(collection, topics, site_name=site_name or settings.site_name,
                      site_url=settings.site_url if site_url is None else site_url, directory_urls=directory_urls)
         return {path: pagememo.utf8_and_hash(text) for path, text in made.items()}

@@ -85,7 +85,8 @@ def analyse(collection: Collection, *, related_k: int = 5, seed: int = 42,
     Two chains run side by side on large collections: names then mentions, beside text vectors,
     related papers then topics. The names need no text vectors, so they are found while the
     vectors are worked out; the mentions get the vectors handed over (to tell apart the papers
-    that introduce one name). This side ends first (at 62,711 papers by 7 of 40 seconds), so
+    that introduce one name). This side may end first (at 62,711 papers it did, by 7 of 40
+    seconds, before each side worked out its own features), so
     ``beside(memos)``, if given, is called there with what it keeps for the next build (the
     ``names``, ``words`` and ``mentions`` kinds), which are then not handed back: the build writes its
     cache files with it, on the core that would otherwise wait. ``then(topics, kept)``, if given, is

@@ -215,6 +215,7 @@ def _analysed(content: Path, *, curated: bool, progress: bool = False, cache: Pa
     digests = load_cache(cache, "digests")
     collection, diags, digests_used = read_collection(content, settings, progress=progress, known=digests)
     previous = _OnDemand(cache, KEPT)
+    locks = _OnDemand(cache, (LOCK_KIND,))  # read, then compared, by the side that finds the topics
 
     def changed(kept: dict) -> dict:
         """Only what changed is written again (a kind keyed by content, when its keys did)."""
@@ -258,7 +259,7 @@ def _analysed(content: Path, *, curated: bool, progress: bool = False, cache: Pa
             if cache is not None:
                 # The lock as it will be read back: the next build finds it here by its text.
                 read_back = {file_key(lock.encode("utf-8")): topics.lock}
-                if read_back != load_cache(cache, LOCK_KIND):
+                if read_back != locks[LOCK_KIND]:
                     write_cache(cache, {LOCK_KIND: read_back})
                     entries[LOCK_KIND] = read_back
             memo = load_cache(cache, pagememo.KIND) if cache is not None else None
@@ -269,22 +270,22 @@ def _analysed(content: Path, *, curated: bool, progress: bool = False, cache: Pa
 
     analysis, _, written, (topics_written, lock, memo, ready, extra) = analyse(
         collection, related_k=settings.related, seed=settings.seed,
-        curated=read_curated(content) if curated else (), locked=functools.partial(_locked, content, cache),
+        curated=read_curated(content) if curated else (), locked=functools.partial(_locked, content, lambda key: locks[LOCK_KIND].get(key)),
         previous=previous, beside=write_beside, then=then)
     return settings, collection, diags, analysis, (written or ()) + topics_written, memo, lock, ready, extra
 
 
-def _locked(content: Path, cache: Path | None) -> tuple:
-    """The topic lock in ``content``: what the build that wrote it had, when the file holds the
-    text that build left in the cache (a daily build; parsing the YAML of 10,440 papers' lock
-    took 0.1 s), else the file read (:func:`.topicfiles.read_lock`). A lock reads back as the
+def _locked(content: Path, known: Callable[[str], Any]) -> tuple:
+    """The topic lock in ``content``: what the build that wrote it had (``known(key)``, by the
+    key of the file's text), when the file holds the text that build left in the cache (a daily
+    build; parsing the YAML of 10,440 papers' lock took 0.1 s), else the file read
+    (:func:`.topicfiles.read_lock`). A lock reads back as the
     topics it was written from (the property tests check it), so either way it is the same."""
     try:
         data = (content / LOCK_FILE).read_bytes()
     except OSError:
         return ()
-    known = load_cache(cache, LOCK_KIND)
-    return known.get(file_key(data)) or parse_lock(data)
+    return known(file_key(data)) or parse_lock(data)
 
 
 def build_site(content: Path, *, templates: Path | None = None, site_name: str | None = None,

@@ -96,28 +96,26 @@ def render_pages(plan, render: Callable[..., str], memo: Mapping[str, Any] | Non
                                        if type(entry) is tuple and len(entry) == 3 and type(entry[0]) is bytes
                                        and type(entry[1]) is bytes and type(entry[2]) is str}
 
-    def one(item) -> tuple[str, bytes | None, bytes, str]:
+    def planned(item) -> tuple:
+        """The page's key, path, template, inputs and (with a memo) fingerprint."""
         path, template, inputs = plan.inputs(item)
-        mark = None if marks is None else fingerprint(key, template, inputs)
-        return (path, mark, *utf8_and_hash(render(template, **plan.context(item, inputs))))
+        return item, path, template, inputs, None if marks is None else fingerprint(key, template, inputs)
 
-    def changed(job) -> tuple[str, bytes, bytes, str]:
+    def rendered(job) -> tuple[str, bytes | None, bytes, str]:
         item, path, template, inputs, mark = job
         return (path, mark, *utf8_and_hash(render(template, **plan.context(item, inputs))))
 
     keys = plan.keys()
     if not marks:  # every page is rendered (a first build): the workers plan and fingerprint theirs
-        results = parallel_map(one, keys, weights=[plan.weight(item) for item in keys])
+        results = parallel_map(lambda item: rendered(planned(item)), keys, weights=[plan.weight(item) for item in keys])
     else:
         results, jobs = [], []
-        for item in keys:
-            path, template, inputs = plan.inputs(item)
-            mark = fingerprint(key, template, inputs)
-            if marks.get(path) == mark:
-                results.append((path, mark, None, ""))
+        for job in map(planned, keys):
+            if marks.get(job[1]) == job[4]:
+                results.append((job[1], job[4], None, ""))
             else:
-                jobs.append((item, path, template, inputs, mark))
-        results += parallel_map(changed, jobs, weights=[plan.weight(job[0]) for job in jobs])
+                jobs.append(job)
+        results += parallel_map(rendered, jobs, weights=[plan.weight(job[0]) for job in jobs])
     pages: dict[str, bytes] = {}
     kept: dict[str, tuple[bytes, bytes, str]] = {}
     encoded: dict[str, tuple[bytes, str]] = {}

@@ -32,7 +32,7 @@ from markupsafe import Markup
 from .output import content_hash
 from .parallel import parallel_map
 
-__all__ = ["KIND", "fingerprint", "render_pages", "utf8_and_hash"]
+__all__ = ["KIND", "fingerprint", "render_pages", "utf8_and_hash", "without_memo", "with_memo"]
 
 KIND = "pages"  # the build cache's kind: page path -> (fingerprint, text as UTF-8, its content hash)
 
@@ -68,15 +68,16 @@ def utf8_and_hash(text: str) -> tuple[bytes, str]:
     return data, content_hash(data)
 
 
-def render_pages(plan, render: Callable[..., str], memo: Mapping[str, Any] | None, key: bytes
-                 ) -> tuple[dict[str, bytes], dict[str, tuple[bytes, bytes, str]], dict[str, tuple[bytes, str]]]:
+def render_pages(plan, render: Callable[..., str], memo: Mapping[str, Any] | None, key: bytes,
+                 keys: list | None = None) -> tuple[dict[str, bytes], dict[str, tuple[bytes, bytes, str]], dict[str, tuple[bytes, str]]]:
     """The UTF-8 of each page of ``plan`` (a :class:`generator.site.SitePlan`) by path, of the text
     ``render(template, **context)`` gives (a text that is not valid Unicode, by "surrogatepass");
     the memo for the next build; and each page's UTF-8 and content hash, for
     :func:`generator.output.write_tree`. Pages are kept as UTF-8, not decoded: the command line
     writes the bytes and reads no page's text (see :class:`generator.build.SiteFiles`). A page
     whose fingerprint is the one in ``memo`` (an earlier build's) is neither planned past its
-    inputs nor rendered: its text is the memo's. Without a memo (``None``) every page is
+    inputs nor rendered: its text is the memo's. ``keys`` (of ``plan.keys()``, all by default)
+    are the pages to make. Without a memo (``None``) every page is
     rendered and no fingerprint is taken.
 
     On large sites, pages are rendered by this process and forked workers, each taking pieces
@@ -105,7 +106,7 @@ def render_pages(plan, render: Callable[..., str], memo: Mapping[str, Any] | Non
         item, path, template, inputs, mark = job
         return (path, mark, *utf8_and_hash(render(template, **plan.context(item, inputs))))
 
-    keys = plan.keys()
+    keys = plan.keys() if keys is None else keys
     if not marks:  # every page is rendered (a first build): the workers plan and fingerprint theirs
         results = parallel_map(lambda item: rendered(planned(item)), keys, weights=[plan.weight(item) for item in keys])
     else:
@@ -128,3 +129,22 @@ def render_pages(plan, render: Callable[..., str], memo: Mapping[str, Any] | Non
         if digest:
             encoded[path] = (data, digest)
     return pages, kept, encoded
+
+
+def without_memo(rendered: tuple[dict, dict, dict], memo: Mapping[str, Any]) -> tuple[dict, dict, dict]:
+    """What :func:`render_pages` gave, with None for each page the memo held: for a process
+    that sends it to one that holds the same memo (:func:`with_memo`), which need not be sent
+    the unchanged pages' text."""
+    pages, kept, encoded = rendered
+    same = {path for path, entry in kept.items() if entry is memo.get(path)}
+    return ({path: None if path in same else data for path, data in pages.items()},
+            {path: None if path in same else entry for path, entry in kept.items()},
+            {path: None if path in same else value for path, value in encoded.items()})
+
+
+def with_memo(sent: tuple[dict, dict, dict], memo: Mapping[str, Any]) -> tuple[dict, dict, dict]:
+    """:func:`without_memo`'s result made whole again from the same ``memo``."""
+    pages, kept, encoded = sent
+    return ({path: memo[path][1] if data is None else data for path, data in pages.items()},
+            {path: memo[path] if entry is None else entry for path, entry in kept.items()},
+            {path: memo[path][1:] if value is None else value for path, value in encoded.items()})

@@ -350,3 +350,38 @@ def test_page_templates_are_compiled_once_ahead_and_a_broken_one_fails_only_wher
     (templates / "tags.md.j2").write_text("{% if %}", encoding="utf-8")
     with pytest.raises(jinja2.TemplateSyntaxError):
         build_site(bundled, templates=templates, cache=None)
+
+
+def test_the_pages_that_list_papers_made_beside_the_map_are_those_of_a_build_from_scratch(bundled, tmp_path, monkeypatch):
+    """With a memo, large sites plan and render the topic, day and home pages in the process that
+    makes the map, and the paper pages in this one: the same site and memo as one process gives."""
+    import generator.build as build
+    import generator.parallel as parallel
+
+    where = tmp_path / "rendered-by"
+    real = Renderer.render
+
+    def noting(self, name, **context):
+        with open(where, "a", encoding="utf-8") as fh:
+            fh.write(f"{os.getpid()} {name}\n")
+        return real(self, name, **context)
+
+    folder = tmp_path / "cache"
+    _build(bundled, folder)
+    digest = next((bundled / "digests").iterdir())
+    text = digest.read_text(encoding="utf-8")
+    digest.write_text(text.replace(CLIP, CLIP + " at Scale"), encoding="utf-8")  # on its day's and topics' pages
+    monkeypatch.setattr(build, "MIN_ITEMS", 1)
+    monkeypatch.setattr(parallel, "MIN_ITEMS", 1)
+    monkeypatch.setattr(Renderer, "render", noting)
+    second = _build(bundled, folder)
+    monkeypatch.undo()
+    assert second.files == build_site(bundled, cache=None).files
+    assert any(CLIP + " at Scale" in second.files[path] for path in second.files if path.startswith("days/"))
+    _build(bundled, tmp_path / "fresh")
+    assert load_cache(folder, "pages") == load_cache(tmp_path / "fresh", "pages")
+    by = [line.split() for line in where.read_text(encoding="utf-8").splitlines()]
+    assert {name for _, name in by} >= {"paper.md.j2", "day.md.j2"}
+    if len(os.sched_getaffinity(0)) >= 2:  # side by side only with two cores
+        assert {pid for pid, name in by if name == "day.md.j2"} != {str(os.getpid())}
+        assert {pid for pid, name in by if name == "paper.md.j2"} == {str(os.getpid())}

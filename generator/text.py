@@ -96,11 +96,13 @@ def find_urls(text: str) -> list[str]:
     return urls
 
 
-@functools.lru_cache(maxsize=1024)
+@functools.lru_cache(maxsize=1 << 17)
 def sentences(text: str) -> tuple[tuple[int, int], ...]:
     """Spans of the sentences of ``text``: evidence for a mention is one sentence.
 
-    Remembered for the last texts asked about: acronym and alias rules split the same abstract."""
+    Remembered for as many abstracts as a large collection has: the acronym and alias rules
+    split each abstract when they find a paper's names, and the mention finder splits it again
+    after the name rules (a first build of 10,440 papers split 8,400 abstracts twice)."""
     spans, start = [], 0
     for m in _SENTENCE_END_RE.finditer(text):
         end = m.start(1)

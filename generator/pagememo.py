@@ -30,7 +30,7 @@ from typing import Any, Callable, Mapping
 from markupsafe import Markup
 
 from .output import content_hash
-from .parallel import parallel_map
+from .parallel import MIN_ITEMS, parallel_map
 
 __all__ = ["KIND", "fingerprint", "render_pages", "utf8_and_hash", "without_memo", "with_memo"]
 
@@ -69,7 +69,7 @@ def utf8_and_hash(text: str) -> tuple[bytes, str]:
 
 
 def render_pages(plan, render: Callable[..., str], memo: Mapping[str, Any] | None, key: bytes,
-                 keys: list | None = None) -> tuple[dict[str, bytes], dict[str, tuple[bytes, bytes, str]], dict[str, tuple[bytes, str]]]:
+                 keys: list | None = None, helpers_from: int = MIN_ITEMS) -> tuple[dict[str, bytes], dict[str, tuple[bytes, bytes, str]], dict[str, tuple[bytes, str]]]:
     """The UTF-8 of each page of ``plan`` (a :class:`generator.site.SitePlan`) by path, of the text
     ``render(template, **context)`` gives (a text that is not valid Unicode, by "surrogatepass");
     the memo for the next build; and each page's UTF-8 and content hash, for
@@ -77,7 +77,8 @@ def render_pages(plan, render: Callable[..., str], memo: Mapping[str, Any] | Non
     writes the bytes and reads no page's text (see :class:`generator.build.SiteFiles`). A page
     whose fingerprint is the one in ``memo`` (an earlier build's) is neither planned past its
     inputs nor rendered: its text is the memo's. ``keys`` (of ``plan.keys()``, all by default)
-    are the pages to make. Without a memo (``None``) every page is
+    are the pages to make; with a memo, helpers render the changed ones when there are at least
+    ``helpers_from`` of them. Without a memo (``None``) every page is
     rendered and no fingerprint is taken.
 
     On large sites, pages are rendered by this process and forked workers, each taking pieces
@@ -116,7 +117,7 @@ def render_pages(plan, render: Callable[..., str], memo: Mapping[str, Any] | Non
                 results.append((job[1], job[4], None, ""))
             else:
                 jobs.append(job)
-        results += parallel_map(rendered, jobs, weights=[plan.weight(job[0]) for job in jobs])
+        results += parallel_map(rendered, jobs, weights=[plan.weight(job[0]) for job in jobs], min_items=helpers_from)
     pages: dict[str, bytes] = {}
     kept: dict[str, tuple[bytes, bytes, str]] = {}
     encoded: dict[str, tuple[bytes, str]] = {}

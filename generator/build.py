@@ -202,7 +202,7 @@ class _OnDemand(Mapping):
 
 def _analysed(content: Path, *, curated: bool, progress: bool = False, cache: Path | None = None,
               pages: Callable[[], Any] | None = None,
-              spare: Callable[[Settings, Collection, tuple], Any] | None = None):
+              spare: Callable[[Settings, Collection, tuple], Any] | None = None, settle: list | None = None):
     """Settings, collection, diagnostics, analysis, the kinds of cache file written back (the
     changed ones only), and (with ``pages``, for a build)
     the render memo of the cache, the topic lock's text, what ``pages()`` returned, and what
@@ -210,7 +210,8 @@ def _analysed(content: Path, *, curated: bool, progress: bool = False, cache: Pa
     share. The lock's text is made, the memo loaded and ``pages()`` called in this process, on
     the side of the analysis that finds the topics, as soon as they are found, while the other
     side still finds the names and mentions, which none of it needs; ``spare`` is called there
-    too, after them, if the other side is still at work then."""
+    too, after them, if the other side is still at work then. ``settle`` (a list) gets the
+    functions to call before the build ends: they wait for the names side's cache files."""
     settings = load_settings(content)
     digests = load_cache(cache, "digests")
     collection, diags, digests_used = read_collection(content, settings, progress=progress, known=digests)
@@ -227,24 +228,33 @@ def _analysed(content: Path, *, curated: bool, progress: bool = False, cache: Pa
 
     done_first = first_to_ask()
 
+    def read_changed(first: bool) -> bool:
+        return cache is not None and first and digests.keys() != digests_used.keys()
+
     def write_read(first: bool) -> tuple[str, ...]:
         """The digests' records, if changed: both sides of the analysis hold them, and the side
         that is done ``first`` writes them, while the other still works."""
-        if cache is None or not first or digests.keys() == digests_used.keys():
+        if not read_changed(first):
             return ()
         write_cache(cache, {"digests": digests_used}, grown={"digests": digests})
         return ("digests",)
 
-    def write_beside(memos: dict) -> tuple[str, ...]:
-        """The name scans' memos, written by the names side of the analysis when it is done,
-        while the other side may still work; and :func:`write_read`. Without a cache, only the
-        word that this side is done."""
+    def write_beside(memos: dict) -> tuple[tuple[str, ...], Callable[[], None]]:
+        """The kinds of the name scans' memos that changed, and a function that writes them and
+        :func:`write_read`'s: the names side of the analysis hands back its results first, and
+        then writes them, while this process goes on (when that side ended last, the other
+        waited for its cache files: 0.1 to 0.2 s of a daily build at 10,784 papers). Without a
+        cache, only the word that this side is done."""
+        first = done_first()
         if cache is None:
-            done_first()
-            return ()
+            return (), lambda: None
         entries = changed(memos)
-        write(entries)
-        return tuple(entries) + write_read(done_first())
+
+        def writing() -> None:
+            write(entries)
+            write_read(first)
+
+        return tuple(entries) + (("digests",) if read_changed(first) else ()), writing
 
     def then(topics, kept: dict) -> tuple[tuple[str, ...], str, Any, Any, Any]:
         """The papers' words, text vectors and related lists written back (if changed), the topic
@@ -271,7 +281,7 @@ def _analysed(content: Path, *, curated: bool, progress: bool = False, cache: Pa
     analysis, _, written, (topics_written, lock, memo, ready, extra) = analyse(
         collection, related_k=settings.related, seed=settings.seed,
         curated=read_curated(content) if curated else (), locked=functools.partial(_locked, content, lambda key: locks[LOCK_KIND].get(key)),
-        previous=previous, beside=write_beside, then=then)
+        previous=previous, beside=write_beside, then=then, settle=settle)
     return settings, collection, diags, analysis, (written or ()) + topics_written, memo, lock, ready, extra
 
 
@@ -331,8 +341,9 @@ def _build_site(content: Path, *, templates: Path | None, site_name: str | None,
                      site_url=settings.site_url if site_url is None else site_url, directory_urls=directory_urls)
         return {path: pagememo.utf8_and_hash(text) for path, text in made.items()}
 
+    settle: list = []
     settings, collection, diags, analysis, written, memo, lock, (renderer, sources), early = _analysed(
-        Path(content), curated=True, progress=progress, cache=cache, pages=ready, spare=feed_files)
+        Path(content), curated=True, progress=progress, cache=cache, pages=ready, spare=feed_files, settle=settle)
     from .analysis.layout import layout
     from .render import theme_file
 
@@ -387,6 +398,8 @@ def _build_site(content: Path, *, templates: Path | None, site_name: str | None,
         pages_utf8[path] = utf8
         if digest:  # a text that is not valid Unicode has none: the writer refuses it
             encoded[path] = (utf8, digest)
+    for wait in settle:  # the names side's cache files are written
+        wait()
     texts = {MAP_SCRIPT: theme_file(templates, "map.js").read_text(encoding="utf-8")}
     return Site(SiteFiles(texts, pages_utf8), collection, analysis, tuple(diags), lock,
                 tuple(sorted(written + memo_kept)), encoded)
@@ -394,6 +407,9 @@ def _build_site(content: Path, *, templates: Path | None, site_name: str | None,
 
 def suggest_topics(content: Path) -> str:
     """A proposed ``topics.yml``: the topics papersite discovers on its own, for a person to edit."""
+    settle: list = []
     with one_thread_per_process(), without_cycle_collector():
-        analysis = _analysed(Path(content), curated=False)[3]
+        analysis = _analysed(Path(content), curated=False, settle=settle)[3]
+        for wait in settle:
+            wait()
     return suggestion_text(analysis.topics)

@@ -14,6 +14,7 @@ works out first, but the name rules before them need nothing).
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import functools
 import multiprocessing
 import os
@@ -21,7 +22,7 @@ import threading
 import traceback
 from typing import Any, Callable, Iterator, Sequence, TypeVar
 
-__all__ = ["parallel_map", "concurrently", "handing_over", "first_to_ask", "one_thread_per_process", "MIN_ITEMS"]
+__all__ = ["parallel_map", "concurrently", "handing_over", "Later", "first_to_ask", "one_thread_per_process", "MIN_ITEMS"]
 
 T = TypeVar("T")
 R = TypeVar("R")
@@ -164,9 +165,24 @@ def _pieces(n: int, pieces: int, weights: Sequence[float] | None) -> list[tuple[
     return cuts
 
 
+@dataclasses.dataclass(frozen=True)
+class Later:
+    """What the forked side of :func:`handing_over` returns when part of its work is needed by
+    no one: ``value`` is handed back at once, and ``then()`` runs afterwards, in that process
+    (writing its cache files), while this one goes on; ``settle`` waits for it."""
+    value: Any
+    then: Callable[[], Any]
+
+
 def _child(fn: Callable, conn) -> None:
     try:
-        conn.send((True, fn()))
+        result = fn()
+        later = type(result) is Later
+        # A Later's value now, and a second word when its then() is done (see handing_over).
+        conn.send(("later", result.value) if later else (True, result))
+        if later:
+            result.then()
+            conn.send((True, None))
     except BaseException as exc:  # the parent re-raises it, with the child's traceback
         try:
             conn.send((False, (exc, traceback.format_exc())))
@@ -186,13 +202,18 @@ def concurrently(first: Callable[[], T], second: Callable[[], R], *, size: int =
 
 
 def handing_over(first: Callable[[Callable[[], Any]], T], second: Callable[[Callable[[Any], None]], R], *,
-                 size: int = MIN_ITEMS) -> tuple[T, R]:
+                 size: int = MIN_ITEMS, settle: list | None = None) -> tuple[T, R]:
     """``(first(receive), second(send))`` side by side, as :func:`concurrently`, where ``second``
     hands one value to ``first`` on the way: it calls ``send(value)`` once, and ``first``'s
     ``receive()`` waits for that value. So ``first`` can begin with what needs nothing from
     ``second`` (the name rules need no text vectors) instead of waiting for all of it.
 
     Run one after the other (small jobs, no fork, PAPERSITE_WORKERS=1), ``second`` goes first.
+
+    ``first`` may return a :class:`Later`: its value is returned, and its ``then()`` runs after
+    it, in the forked process while this one goes on (or at once, run one after the other);
+    ``settle`` (a list) then gets a function to call before the results of ``then()`` are
+    needed, which waits for it (and raises what it raised).
 
     ``first`` runs its :func:`parallel_map` in its own process: the two steps already keep both
     cores busy, and helpers of its own put three processes on two cores, which slowed ``second``
@@ -203,7 +224,11 @@ def handing_over(first: Callable[[Callable[[], Any]], T], second: Callable[[Call
             or os.environ.get("PAPERSITE_WORKERS") == "1":
         handed: list = []
         other = second(handed.append)
-        return first(lambda: handed[0]), other
+        value = first(lambda: handed[0])
+        if type(value) is Later:
+            value.then()
+            value = value.value
+        return value, other
     multiprocessing.active_children()  # reaps the children of earlier calls that have exited
     context = multiprocessing.get_context("fork")
     receive, send = context.Pipe(duplex=False)  # the child's result
@@ -249,11 +274,29 @@ def handing_over(first: Callable[[Callable[[], Any]], T], second: Callable[[Call
         # memory took it a tenth of a second); it is reaped by the next call, or at exit.
         if not received:
             process.join()
-        receive.close()
+        if not received or ok != "later":
+            receive.close()
+    if ok == "later":  # the child's then() goes on: waited for by settle's function
+        (settle if settle is not None else []).append(functools.partial(_settled, receive, process))
+        return value, other
     if not ok:
         exc, trace = value
         raise exc from RuntimeError("in the concurrent step:\n" + trace)
     return value, other
+
+
+def _settled(receive, process) -> None:
+    """Waits for the ``then()`` of a :class:`Later` in ``process``, and raises what it raised."""
+    try:
+        ok, value = receive.recv()
+    except EOFError:  # the process ended without a word: killed
+        process.join()
+        raise RuntimeError(f"the concurrent step's last work ended with exit code {process.exitcode}") from None
+    finally:
+        receive.close()
+    if not ok:
+        exc, trace = value
+        raise exc from RuntimeError("in the concurrent step:\n" + trace)
 
 
 def first_to_ask() -> Callable[[], bool]:

@@ -5,7 +5,7 @@ from pathlib import Path
 
 import pytest
 
-from generator.parallel import MIN_ITEMS, concurrently, handing_over, parallel_map
+from generator.parallel import MIN_ITEMS, Later, concurrently, handing_over, parallel_map
 
 forking = pytest.mark.skipif(len(os.sched_getaffinity(0)) < 2, reason="needs two cores to fork")
 
@@ -57,6 +57,47 @@ def test_a_step_that_fails_on_either_side_of_a_hand_over_neither_hangs_nor_hides
 
     with pytest.raises(KeyError, match="before sending"):  # the child waiting for the value is let go
         handing_over(lambda receive: receive(), failing_second, size=MIN_ITEMS)
+
+
+@forking
+def test_a_later_value_comes_back_before_its_last_work_which_settle_waits_for(tmp_path):
+    go, done = tmp_path / "go", tmp_path / "done"
+
+    def last_work():
+        for _ in range(1000):  # still working when the value has come back (or 10 s later)
+            if go.exists():
+                break
+            time.sleep(0.01)
+        done.write_text("written")
+
+    settle: list = []
+    (pid, value), other = handing_over(lambda receive: Later((os.getpid(), receive() + 1), last_work),
+                                       lambda send: send(41) or "other", size=MIN_ITEMS, settle=settle)
+    assert pid != os.getpid() and value == 42 and other == "other"
+    assert not done.exists() and len(settle) == 1
+    go.touch()
+    settle[0]()
+    assert done.read_text() == "written"
+
+
+@forking
+def test_what_a_later_value_s_last_work_raised_is_raised_by_settle():
+    def last_work():
+        raise OSError("disk full")
+
+    settle: list = []
+    value, _ = handing_over(lambda receive: Later("value", last_work), lambda send: send(None), size=MIN_ITEMS,
+                            settle=settle)
+    assert value == "value"
+    with pytest.raises(OSError, match="disk full"):
+        settle[0]()
+
+
+def test_run_one_after_the_other_a_later_value_s_last_work_is_done_at_once(tmp_path):
+    settle: list = []
+    value, _ = handing_over(lambda receive: Later(receive(), lambda: (tmp_path / "done").touch()),
+                            lambda send: send("value"), size=10, settle=settle)
+    assert value == "value" and (tmp_path / "done").exists() and settle == []
 
 
 def test_small_work_stays_in_this_process():

@@ -7,7 +7,7 @@ import functools
 from typing import Any, Callable, Mapping
 
 from ..model import Alias, Analysis, Collection
-from ..parallel import handing_over
+from ..parallel import Later, handing_over
 from .aliases import alias_table
 from .features import feature_keys, name_features, term_features
 from .mentions import find_mentions
@@ -70,8 +70,8 @@ GROWN = ("names", "terms")
 def analyse(collection: Collection, *, related_k: int = 5, seed: int = 42,
             curated: tuple = (), locked: tuple | Callable[[], tuple] = (),
             previous: Mapping[str, Mapping] | None = None,
-            beside: Callable[[dict], Any] | None = None,
-            then: Callable[[Any, dict], Any] | None = None) -> tuple[Analysis, dict, Any, Any]:
+            beside: Callable[[dict], tuple[Any, Callable[[], Any]]] | None = None,
+            then: Callable[[Any, dict], Any] | None = None, settle: list | None = None) -> tuple[Analysis, dict, Any, Any]:
     """Run every analysis in dependency order: text vectors, links, related papers, topics; return
     it with what the next build may reuse (by kind, see ``KEPT``): each paper's own features
     (:mod:`.features`: its names for one side, its words for the other, by a key of its text),
@@ -88,8 +88,10 @@ def analyse(collection: Collection, *, related_k: int = 5, seed: int = 42,
     that introduce one name). This side may end first (at 62,711 papers it did, by 7 of 40
     seconds, before each side worked out its own features), so
     ``beside(memos)``, if given, is called there with what it keeps for the next build (the
-    ``names``, ``words`` and ``mentions`` kinds), which are then not handed back: the build writes its
-    cache files with it, on the core that would otherwise wait. ``then(topics, kept)``, if given, is
+    ``names``, ``words`` and ``mentions`` kinds), which are then not handed back: it returns what
+    to hand back and a function that writes the build's cache files with them, which that side
+    calls after it has handed back its results (see :class:`.parallel.Later`; ``settle`` gets
+    the function that waits for it). ``then(topics, kept)``, if given, is
     called on the other side once its topics are found (a :class:`.topics.TopicResult`, and the
     ``terms``, ``vectors`` and ``neighbours`` kinds), while the names side may still work, and what it
     returned comes last (the build writes those kinds, makes the topic lock's text, and loads
@@ -119,7 +121,8 @@ def analyse(collection: Collection, *, related_k: int = 5, seed: int = 42,
         memos = {"names": names_kept, "words": words, "mentions": hits}
         aliases = {pid: tuple((a.name, a.how, a.long_form) for a in items) for pid, items in table.aliases.items()}
         if beside is not None:
-            return aliases, mentions, ambiguous, {}, beside(memos)
+            kinds, write = beside(memos)
+            return Later((aliases, mentions, ambiguous, {}, kinds), write)
         return aliases, mentions, ambiguous, memos, None
 
     def relate(hand_over):
@@ -138,7 +141,7 @@ def analyse(collection: Collection, *, related_k: int = 5, seed: int = 42,
         return terms_kept, vectors, related, neighbours, topics, after
 
     (named, mentions, ambiguous, memos, besides), (terms_kept, vectors, related, neighbours, topics, after) = \
-        handing_over(links, relate, size=size)
+        handing_over(links, relate, size=size, settle=settle)
     aliases = {pid: tuple(Alias(name, pid, how, long_form) for name, how, long_form in items)
                for pid, items in named.items()}
     return Analysis(

@@ -370,11 +370,10 @@ def _build_site(content: Path, *, templates: Path | None, site_name: str | None,
 
     def graph_and_feeds() -> tuple[dict[str, tuple[bytes, str]], tuple | None]:
         """The map's data and the feeds (unless made already), as UTF-8 with their hashes, and
-        the pages that list papers when ``split`` (:func:`.pagememo.without_memo`): here, beside
-        the paper pages rather than after them, because this side takes less time. Encoded and
-        hashed here, the 16 MB of them are not decoded by the process that writes them, nor
-        encoded and hashed again there (0.05 s of a daily build's last, single-core part at
-        10,784 papers)."""
+        the pages that list papers when ``split`` (:func:`.pagememo.without_memo`): made beside
+        the paper pages, not after them. Encoded and hashed here, the 16 MB of them are not
+        decoded by the process that writes them, nor encoded and hashed again there (0.05 s of a
+        daily build's last, single-core part at 10,784 papers)."""
         data = graph_text(collection, analysis, layout(collection, analysis, seed=settings.seed),
                           directory_urls=directory_urls)
         made = ({"graph.json": pagememo.utf8_and_hash(data)}

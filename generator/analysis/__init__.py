@@ -31,7 +31,7 @@ def _cosine(collection: Collection, rows: tuple[bytes, bytes, bytes, str]):
     row = {pid: i for i, pid in enumerate(collection.papers)}
     indptr, indices, data, dtype = rows
     indptr, indices = memoryview(indptr).cast("q"), memoryview(indices).cast("i")
-    data = memoryview(data).cast({"<f4": "f", "<f8": "d"}[dtype])
+    data = memoryview(data).cast({"f4": "f", "f8": "d"}[dtype[1:]])  # native order, as numpy wrote them
 
     def similarity(a: str, b: str) -> float:
         a0, a1, b0, b1 = indptr[row[a]], indptr[row[a] + 1], indptr[row[b]], indptr[row[b] + 1]

@@ -135,8 +135,7 @@ def parallel_map(fn: Callable[[T], R], items: Sequence[T], *, min_items: int = M
         for process, receive in helpers:
             ok, value = receive.recv()
             if not ok:
-                exc, trace = value
-                raise exc from RuntimeError("in a worker process:\n" + trace)
+                _reraise(value, "in a worker process")
             for i, part in value:
                 parts[i] = part
     finally:
@@ -213,7 +212,8 @@ def handing_over(first: Callable[[Callable[[], Any]], T], second: Callable[[Call
     ``first`` may return a :class:`Later`: its value is returned, and its ``then()`` runs after
     it, in the forked process while this one goes on (or at once, run one after the other);
     ``settle`` (a list) then gets a function to call before the results of ``then()`` are
-    needed, which waits for it (and raises what it raised).
+    needed, which waits for it (and raises what it raised); without ``settle``, it is waited for
+    before returning.
 
     ``first`` runs its :func:`parallel_map` in its own process: the two steps already keep both
     cores busy, and helpers of its own put three processes on two cores, which slowed ``second``
@@ -276,13 +276,22 @@ def handing_over(first: Callable[[Callable[[], Any]], T], second: Callable[[Call
             process.join()
         if not received or ok != "later":
             receive.close()
-    if ok == "later":  # the child's then() goes on: waited for by settle's function
-        (settle if settle is not None else []).append(functools.partial(_settled, receive, process))
+    if ok == "later":  # the child's then() goes on: waited for by settle's function, or now
+        wait = functools.partial(_settled, receive, process)
+        if settle is None:
+            wait()
+        else:
+            settle.append(wait)
         return value, other
     if not ok:
-        exc, trace = value
-        raise exc from RuntimeError("in the concurrent step:\n" + trace)
+        _reraise(value, "in the concurrent step")
     return value, other
+
+
+def _reraise(value: tuple[BaseException, str], where: str) -> None:
+    """Raises what a forked process raised (as :func:`_child` sent it), with its traceback."""
+    exc, trace = value
+    raise exc from RuntimeError(f"{where}:\n{trace}")
 
 
 def _settled(receive, process) -> None:
@@ -295,8 +304,7 @@ def _settled(receive, process) -> None:
     finally:
         receive.close()
     if not ok:
-        exc, trace = value
-        raise exc from RuntimeError("in the concurrent step:\n" + trace)
+        _reraise(value, "in the concurrent step")
 
 
 def first_to_ask() -> Callable[[], bool]:

@@ -24,7 +24,7 @@ from .errors import Diagnostic, GeneratorError
 from .feeds import feeds
 from .model import Analysis, Collection
 from .output import write_cache
-from .parallel import MIN_ITEMS, concurrently, first_to_ask, one_thread_per_process, parallel_map
+from .parallel import first_to_ask, one_thread_per_process, parallel_map
 from .readers import digest_files, read_digest
 from .settings import Settings, load_settings
 from .site import SitePlan
@@ -348,47 +348,21 @@ def _build_site(content: Path, *, templates: Path | None, site_name: str | None,
     from .render import theme_file
 
     plan = SitePlan(collection, analysis, directory_urls=directory_urls, seed=settings.seed)
-    # With an earlier build's memo, this process plans and fingerprints every paper page, which
-    # left the other core idle for a third of a second of a daily build; the pages that list
-    # papers (topics, days, home) are planned, fingerprinted and, where changed, rendered beside
-    # the map instead, by its process, which has read every paper's title for graph.json already
-    # (a day added to 10,440 papers: 3.18 to 3.05 s, medians of eight alternating runs).
-    split = bool(memo) and len(collection.papers) >= MIN_ITEMS
-    listing = [key for key in plan.keys() if key[0] != "paper"] if split else []
 
-    def pages() -> tuple[dict[str, bytes], dict, dict[str, tuple[bytes, str]]]:
-        """The pages' UTF-8, their memo entries, and their UTF-8 with its hashes (unchanged pages
-        are taken from the previous build's memo: :mod:`generator.pagememo`)."""
-        if not split:
-            return pagememo.render_pages(plan, renderer.render, memo, sources)
-        keys = [key for key in plan.keys() if key[0] == "paper"]
-        # Beside the map's side, a helper forked to render the changed paper pages only competes
-        # with it for the second core, unless they are many (a day that refits the word
-        # weights): a day added to 10,440 papers, where a fifth changed, 4.32 to 4.11 s without
-        # one (medians of eight alternating runs, in a slow hour; ten of fourteen pairs faster).
-        return pagememo.render_pages(plan, renderer.render, memo, sources, keys, helpers_from=max(MIN_ITEMS, len(keys) // 3))
-
-    def graph_and_feeds() -> tuple[dict[str, tuple[bytes, str]], tuple | None]:
-        """The map's data and the feeds (unless made already), as UTF-8 with their hashes, and
-        the pages that list papers when ``split`` (:func:`.pagememo.without_memo`): made beside
-        the paper pages, not after them. Encoded and hashed here, the 16 MB of them are not
-        decoded by the process that writes them, nor encoded and hashed again there (0.05 s of a
-        daily build's last, single-core part at 10,784 papers)."""
+    def graph_and_feeds() -> dict[str, tuple[bytes, str]]:
+        """The map's data and the feeds (unless made already), as UTF-8 with their hashes. Encoded
+        and hashed where they are made, the 16 MB of them are not decoded by the process that
+        writes them, nor encoded and hashed again there (0.05 s of a daily build's last,
+        single-core part at 10,784 papers)."""
         data = graph_text(collection, analysis, layout(collection, analysis, seed=settings.seed),
                           directory_urls=directory_urls)
-        made = ({"graph.json": pagememo.utf8_and_hash(data)}
+        return ({"graph.json": pagememo.utf8_and_hash(data)}
                 | (feed_files(settings, collection, analysis.topics) if early is None else {}))
-        if not listing:
-            return made, None
-        return made, pagememo.without_memo(pagememo.render_pages(plan, renderer.render, memo, sources, listing), memo)
 
-    # The map's layout and the pages do not depend on each other: side by side on large collections.
-    (made, beside), (pages_utf8, kept, encoded) = concurrently(graph_and_feeds, pages, size=len(collection.papers))
-    if beside is not None:
-        listed, entries, values = pagememo.with_memo(beside, memo)
-        pages_utf8 = listed | pages_utf8  # in the order of plan.keys(), whichever side made them
-        kept |= entries
-        encoded |= values
+    # The map's layout and the pages do not depend on each other: on large collections a helper
+    # makes the map, then helps with the pages (:func:`.pagememo.render_pages`).
+    made, (pages_utf8, kept, encoded) = pagememo.render_pages(plan, renderer.render, memo, sources,
+                                                              beside=graph_and_feeds, size=len(collection.papers))
     memo_kept: tuple[str, ...] = ()
     if memo is not None and kept != memo:
         write_cache(cache, {pagememo.KIND: kept})

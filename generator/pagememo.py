@@ -30,9 +30,9 @@ from typing import Any, Callable, Mapping
 from markupsafe import Markup
 
 from .output import content_hash
-from .parallel import MIN_ITEMS, parallel_map
+from .parallel import map_beside
 
-__all__ = ["KIND", "fingerprint", "render_pages", "utf8_and_hash", "without_memo", "with_memo"]
+__all__ = ["KIND", "fingerprint", "render_pages", "utf8_and_hash"]
 
 KIND = "pages"  # the build cache's kind: page path -> (fingerprint, text as UTF-8, its content hash)
 
@@ -68,56 +68,41 @@ def utf8_and_hash(text: str) -> tuple[bytes, str]:
     return data, content_hash(data)
 
 
-def render_pages(plan, render: Callable[..., str], memo: Mapping[str, Any] | None, key: bytes,
-                 keys: list | None = None, helpers_from: int = MIN_ITEMS) -> tuple[dict[str, bytes], dict[str, tuple[bytes, bytes, str]], dict[str, tuple[bytes, str]]]:
-    """The UTF-8 of each page of ``plan`` (a :class:`generator.site.SitePlan`) by path, of the text
-    ``render(template, **context)`` gives (a text that is not valid Unicode, by "surrogatepass");
-    the memo for the next build; and each page's UTF-8 and content hash, for
-    :func:`generator.output.write_tree`. Pages are kept as UTF-8, not decoded: the command line
-    writes the bytes and reads no page's text (see :class:`generator.build.SiteFiles`). A page
-    whose fingerprint is the one in ``memo`` (an earlier build's) is neither planned past its
-    inputs nor rendered: its text is the memo's. ``keys`` (of ``plan.keys()``, all by default)
-    are the pages to make; with a memo, helpers render the changed ones when there are at least
-    ``helpers_from`` of them. Without a memo (``None``) every page is
-    rendered and no fingerprint is taken.
+def render_pages(plan, render: Callable[..., str], memo: Mapping[str, Any] | None, key: bytes, *,
+                 beside: Callable[[], Any] = lambda: None, size: int | None = None
+                 ) -> tuple[Any, tuple[dict[str, bytes], dict[str, tuple[bytes, bytes, str]], dict[str, tuple[bytes, str]]]]:
+    """What ``beside()`` returned, and: the UTF-8 of each page of ``plan`` (a
+    :class:`generator.site.SitePlan`) by path, of the text ``render(template, **context)`` gives
+    (a text that is not valid Unicode, by "surrogatepass"); the memo for the next build; and
+    each page's UTF-8 and content hash, for :func:`generator.output.write_tree`. Pages are kept
+    as UTF-8, not decoded: the command line writes the bytes and reads no page's text (see
+    :class:`generator.build.SiteFiles`). A page whose fingerprint is the one in ``memo`` (an
+    earlier build's) is neither planned past its inputs nor rendered: its text is the memo's.
+    Without a memo (``None``) no fingerprint is taken.
 
-    On large sites, pages are rendered by this process and forked workers, each taking pieces
-    of the pages in turn; each sends back its pages as UTF-8 with their hash (copying 11,000
-    contexts to a worker's memory, or texts back, cost more than that; encoding and hashing
-    63,000 pages in this process, for the memo and then again for the writer, was a second of
-    the whole corpus's build). The memo keeps them so: 50 MB of pages are read and written a few
-    times faster as bytes than as ``str``, and an unchanged page needs no hashing again.
-
-    Without a memo, or with an empty one, the workers plan (and fingerprint) the pages they
-    render. With an earlier build's, this process plans and
-    fingerprints every page first, and the workers render only the pages that changed: an
-    unchanged page's data is then never touched by a forked process, where each first touch of
-    an object copies its memory page (a daily build at 10,784 papers, where three pages in four
-    are unchanged: 0.2 s sooner, four runs each; the map and the feeds are made beside it)."""
+    On large sites (``size`` items of work, by default the pages' count), ``beside()`` runs in a
+    forked helper, which then takes pieces of the pages as this process does from the start
+    (:func:`generator.parallel.map_beside`): each process plans, fingerprints and, where
+    changed, renders its pieces, and sends back the pages it rendered as UTF-8 with their hash
+    (copying 11,000 contexts to a helper's memory, or texts back, cost more than that; encoding
+    and hashing 63,000 pages in this process, for the memo and then again for the writer, was a
+    second of the whole corpus's build), and for an unchanged page only its fingerprint. The
+    memo keeps pages so: 50 MB of pages are read and written a few times faster as bytes than
+    as ``str``, and an unchanged page needs no hashing again."""
     marks = None if memo is None else {path: entry[0] for path, entry in memo.items()
                                        if type(entry) is tuple and len(entry) == 3 and type(entry[0]) is bytes
                                        and type(entry[1]) is bytes and type(entry[2]) is str}
 
-    def planned(item) -> tuple:
-        """The page's key, path, template, inputs and (with a memo) fingerprint."""
+    def made(item) -> tuple[str, bytes | None, bytes | None, str]:
+        """The page's path, fingerprint, and UTF-8 and hash, or None and "" when the memo has it."""
         path, template, inputs = plan.inputs(item)
-        return item, path, template, inputs, None if marks is None else fingerprint(key, template, inputs)
-
-    def rendered(job) -> tuple[str, bytes | None, bytes, str]:
-        item, path, template, inputs, mark = job
+        mark = None if marks is None else fingerprint(key, template, inputs)
+        if mark is not None and marks.get(path) == mark:
+            return path, mark, None, ""
         return (path, mark, *utf8_and_hash(render(template, **plan.context(item, inputs))))
 
-    keys = plan.keys() if keys is None else keys
-    if not marks:  # every page is rendered (a first build): the workers plan and fingerprint theirs
-        results = parallel_map(lambda item: rendered(planned(item)), keys, weights=[plan.weight(item) for item in keys])
-    else:
-        results, jobs = [], []
-        for job in map(planned, keys):
-            if marks.get(job[1]) == job[4]:
-                results.append((job[1], job[4], None, ""))
-            else:
-                jobs.append(job)
-        results += parallel_map(rendered, jobs, weights=[plan.weight(job[0]) for job in jobs], min_items=helpers_from)
+    keys = plan.keys()
+    value, results = map_beside(beside, made, keys, size=size, weights=[plan.weight(item) for item in keys])
     pages: dict[str, bytes] = {}
     kept: dict[str, tuple[bytes, bytes, str]] = {}
     encoded: dict[str, tuple[bytes, str]] = {}
@@ -129,23 +114,4 @@ def render_pages(plan, render: Callable[..., str], memo: Mapping[str, Any] | Non
         pages[path] = data
         if digest:
             encoded[path] = (data, digest)
-    return pages, kept, encoded
-
-
-def without_memo(rendered: tuple[dict, dict, dict], memo: Mapping[str, Any]) -> tuple[dict, dict, dict]:
-    """What :func:`render_pages` gave, with None for each page the memo held: for a process
-    that sends it to one that holds the same memo (:func:`with_memo`), which need not be sent
-    the unchanged pages' text."""
-    pages, kept, encoded = rendered
-    same = {path for path, entry in kept.items() if entry is memo.get(path)}
-    return ({path: None if path in same else data for path, data in pages.items()},
-            {path: None if path in same else entry for path, entry in kept.items()},
-            {path: None if path in same else value for path, value in encoded.items()})
-
-
-def with_memo(sent: tuple[dict, dict, dict], memo: Mapping[str, Any]) -> tuple[dict, dict, dict]:
-    """:func:`without_memo`'s result made whole again from the same ``memo``."""
-    pages, kept, encoded = sent
-    return ({path: memo[path][1] if data is None else data for path, data in pages.items()},
-            {path: memo[path] if entry is None else entry for path, entry in kept.items()},
-            {path: memo[path][1:] if value is None else value for path, value in encoded.items()})
+    return value, (pages, kept, encoded)

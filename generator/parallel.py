@@ -22,7 +22,7 @@ import threading
 import traceback
 from typing import Any, Callable, Iterator, Sequence, TypeVar
 
-__all__ = ["parallel_map", "concurrently", "handing_over", "Later", "first_to_ask", "one_thread_per_process", "MIN_ITEMS"]
+__all__ = ["parallel_map", "map_beside", "concurrently", "handing_over", "Later", "first_to_ask", "one_thread_per_process", "MIN_ITEMS"]
 
 T = TypeVar("T")
 R = TypeVar("R")
@@ -105,24 +105,52 @@ def parallel_map(fn: Callable[[T], R], items: Sequence[T], *, min_items: int = M
     what a later step needs, takes the place of a share of the items. It does what it can while
     ``busy()``, that is while pieces are left for the helpers, and leaves the rest to be done
     where it is needed. Without helpers it is not called."""
-    global _STATE
-    workers = _workers()
-    if len(items) < min_items or workers < 2 or "fork" not in multiprocessing.get_all_start_methods() \
-            or os.environ.get("PAPERSITE_WORKERS") == "1" or _BESIDE:
+    if len(items) < min_items or not _forking():
         return [fn(x) for x in items]
-    bounds = _pieces(len(items), workers * 4, weights)
+    return _spread(fn, items, _pieces(len(items), _workers() * 4, weights), meanwhile=meanwhile)[1]
+
+
+def map_beside(first: Callable[[], T], fn: Callable[[Any], R], items: Sequence, *, size: int | None = None,
+               weights: Sequence[float] | None = None) -> tuple[T, list[R]]:
+    """``(first(), [fn(x) for x in items])``: a forked helper runs ``first()``, then takes pieces
+    of the items as :func:`parallel_map`'s helpers do, while this process takes pieces from the
+    start. Work of two kinds, one of them cut in pieces, so ends on both cores together: the
+    map's layout and graph.json beside the pages, which took the pages' other core as a fixed
+    share (the pages that list papers) and ended a tenth of a second apart either way, as the
+    feeds fell to one side or the other. The pieces are small (sixteen per core), since the
+    helper joins late. Below ``MIN_ITEMS`` (``size``, by default the items' count), without
+    fork, or with PAPERSITE_WORKERS=1, ``first()`` runs first, then the items."""
+    if (len(items) if size is None else size) < MIN_ITEMS or not _forking():
+        value = first()
+        return value, [fn(x) for x in items]
+    return _spread(fn, items, _pieces(len(items), _workers() * 16, weights), first=first)
+
+
+def _forking() -> bool:
+    """Whether work may be spread over forked processes here."""
+    return (_workers() >= 2 and "fork" in multiprocessing.get_all_start_methods()
+            and os.environ.get("PAPERSITE_WORKERS") != "1" and not _BESIDE)
+
+
+def _spread(fn: Callable, items: Sequence, bounds: list[tuple[int, int]], *, first: Callable[[], Any] | None = None,
+            meanwhile: Callable[[Callable[[], bool]], Any] | None = None) -> tuple[Any, list]:
+    """``fn`` over ``items`` in the pieces ``bounds``, by this process and a helper per other
+    core, the first of which runs ``first()`` (if given) before it takes pieces: what ``first()``
+    returned, and the results in the items' order."""
+    global _STATE
     _STATE = (fn, items)
     context = multiprocessing.get_context("fork")
     counter = context.Value("i", 0)
     helpers = []
+    value = None
     try:
         # This process maps too, beside one helper fewer than the cores: a pool of as many as the
         # cores left it waiting, and cost one more fork, the copies of the memory it touched and
         # the pickles of its results (medians of alternating runs: 1,137 papers 1.10 -> 1.03 s,
         # a day added to 10,440 papers 3.87 -> 3.74 s).
-        for _ in range(workers - 1):
+        for k in range(_workers() - 1):
             receive, send = context.Pipe(duplex=False)
-            work = functools.partial(_pieces_taken, counter, bounds)
+            work = functools.partial(_first_then_pieces, first if k == 0 else None, counter, bounds)
             process = context.Process(target=_child, args=(work, send))
             process.start()
             send.close()
@@ -132,11 +160,14 @@ def parallel_map(fn: Callable[[T], R], items: Sequence[T], *, min_items: int = M
         parts: list = [None] * len(bounds)
         while (i := _take(counter, len(bounds))) is not None:
             parts[i] = _run(bounds[i])
-        for process, receive in helpers:
-            ok, value = receive.recv()
+        for k, (process, receive) in enumerate(helpers):
+            ok, result = receive.recv()
             if not ok:
-                _reraise(value, "in a worker process")
-            for i, part in value:
+                _reraise(result, "in a worker process")
+            made, done = result
+            if k == 0:
+                value = made
+            for i, part in done:
                 parts[i] = part
     finally:
         _STATE = None
@@ -145,7 +176,14 @@ def parallel_map(fn: Callable[[T], R], items: Sequence[T], *, min_items: int = M
         for process, receive in helpers:
             receive.close()
         multiprocessing.active_children()  # reaps helpers that have exited
-    return [result for part in parts for result in part]
+    return value, [result for part in parts for result in part]
+
+
+def _first_then_pieces(first: Callable[[], Any] | None, counter, bounds: list[tuple[int, int]]) -> tuple[Any, list]:
+    """What a helper of :func:`_spread` does: ``first()``, if given, then pieces, until none is
+    left; all of it goes back at once."""
+    made = first() if first is not None else None
+    return made, _pieces_taken(counter, bounds)
 
 
 def _pieces(n: int, pieces: int, weights: Sequence[float] | None) -> list[tuple[int, int]]:
@@ -176,12 +214,12 @@ class Later:
 def _child(fn: Callable, conn) -> None:
     try:
         result = fn()
-        later = type(result) is Later
-        # A Later's value now, and a second word when its then() is done (see handing_over).
-        conn.send(("later", result.value) if later else (True, result))
-        if later:
-            result.then()
+        if type(result) is Later:
+            # A Later's value now, and a second word when its then() is done (see handing_over).
+            _send_while(conn, ("later", result.value), result.then)
             conn.send((True, None))
+        else:
+            conn.send((True, result))
     except BaseException as exc:  # the parent re-raises it, with the child's traceback
         try:
             conn.send((False, (exc, traceback.format_exc())))
@@ -189,6 +227,31 @@ def _child(fn: Callable, conn) -> None:
             pass  # the parent has failed itself and stopped listening
     finally:
         conn.close()
+
+
+def _send_while(conn, message, work: Callable[[], Any]) -> None:
+    """``conn.send(message)`` from a thread while ``work()`` runs here; raises what either raised.
+
+    A pipe holds 64 KB, and the parent reads what its concurrent step sent only once its own
+    side is done: a daily build's names side, sending its names and mentions from this thread,
+    sat idle for a fifth of a second until the other side had made the feeds, then wrote its
+    cache files beside the pages (three processes on two cores). It writes them meanwhile now."""
+    failed: list[BaseException] = []
+
+    def send() -> None:
+        try:
+            conn.send(message)
+        except BaseException as exc:  # the parent has stopped listening
+            failed.append(exc)
+
+    sender = threading.Thread(target=send, daemon=True)
+    sender.start()
+    try:
+        work()
+    finally:
+        sender.join()
+    if failed:
+        raise failed[0]
 
 
 def concurrently(first: Callable[[], T], second: Callable[[], R], *, size: int = MIN_ITEMS) -> tuple[T, R]:

@@ -5,7 +5,7 @@ from pathlib import Path
 
 import pytest
 
-from generator.parallel import MIN_ITEMS, Later, concurrently, handing_over, parallel_map
+from generator.parallel import MIN_ITEMS, Later, concurrently, handing_over, map_beside, parallel_map
 
 forking = pytest.mark.skipif(len(os.sched_getaffinity(0)) < 2, reason="needs two cores to fork")
 
@@ -78,6 +78,27 @@ def test_a_later_value_comes_back_before_its_last_work_which_settle_waits_for(tm
     go.touch()
     settle[0]()
     assert done.read_text() == "written"
+
+
+@forking
+def test_a_later_value_s_last_work_runs_while_this_side_still_works(tmp_path):
+    """The value is sent while the last work runs: a value larger than a pipe holds waits for
+    this side to read it, after its own work, and the last work would wait with it."""
+    done = tmp_path / "done"
+
+    def second(send):
+        send(None)
+        for _ in range(1000):  # this side works on until the other's last work is done (or 10 s)
+            if done.exists():
+                return True
+            time.sleep(0.01)
+        return False
+
+    settle: list = []
+    big, seen = handing_over(lambda receive: Later(list(range(200_000)), lambda: done.touch()), second,
+                             size=MIN_ITEMS, settle=settle)
+    settle[0]()
+    assert big == list(range(200_000)) and seen
 
 
 @forking
@@ -178,6 +199,39 @@ def test_work_done_meanwhile_here_leaves_the_items_to_a_helper_while_it_is_busy(
     assert [x for x, _ in mapped] == items
     assert 0 < len(steps) < 10_000  # it stopped because the helper had taken every piece
     assert {pid for _, pid in mapped} == {next(pid for _, pid in mapped)} != {here}
+
+
+@forking
+def test_work_beside_a_map_runs_in_a_helper_that_then_takes_pieces_of_it():
+    """``map_beside(first, fn, items)``: a helper does ``first()``, then maps pieces of the items
+    beside this process, which maps from the start; the results keep their order."""
+    here = os.getpid()
+    items = list(range(200))
+
+    def first():
+        time.sleep(0.2)  # this process has begun the items meanwhile
+        return os.getpid()
+
+    helper, mapped = map_beside(first, lambda x: (time.sleep(0.005), x, os.getpid())[1:], items, size=MIN_ITEMS)
+    assert helper != here and [x for x, _ in mapped] == items
+    by = [pid for _, pid in mapped]
+    assert by[0] == here and set(by) == {here, helper}  # the first pieces here, later ones there too
+
+
+def test_small_work_beside_a_map_runs_first_then_the_items_here():
+    order = []
+    value, mapped = map_beside(lambda: order.append("first") or os.getpid(), lambda x: order.append(x) or x * 2,
+                               [1, 2, 3])
+    assert value == os.getpid() and mapped == [2, 4, 6] and order == ["first", 1, 2, 3]
+
+
+@forking
+def test_what_fails_beside_a_map_is_raised_with_its_message():
+    def boom():
+        raise ValueError("while making the map")
+
+    with pytest.raises(ValueError, match="while making the map"):
+        map_beside(boom, lambda x: x, list(range(MIN_ITEMS)))
 
 
 def test_work_done_meanwhile_is_left_to_where_it_is_needed_when_there_is_no_helper():

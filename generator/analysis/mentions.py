@@ -70,7 +70,8 @@ def _boundary_ok(text: str, start: int, end: int) -> bool:
 
 def _owners(aliases: dict[str, tuple[Alias, ...]]) -> dict[tuple[bool, str], tuple[tuple[str, str], ...]]:
     """Every form an alias may be written in, as (case-sensitive, form), and the (paper, name)
-    pairs it stands for. Case-insensitive forms are lower case with hyphens as spaces."""
+    pairs it stands for, in order. Case-insensitive forms are lower case with hyphens as spaces.
+    The forms are in no particular order: they are looked up, and the automata sort them."""
     owners: dict[tuple[bool, str], set[tuple[str, str]]] = defaultdict(set)
     for pid, items in aliases.items():
         for alias in items:
@@ -79,7 +80,7 @@ def _owners(aliases: dict[str, tuple[Alias, ...]]) -> dict[tuple[bool, str], tup
             cs = not (alias.how == "full-title" and len(alias.name.split()) >= 6) and case_sensitive(alias.name)
             for form in (_variants(alias.name) if alias.how != "full-title" else {alias.name}):
                 owners[(cs, form if cs else form.lower().replace("-", " "))].add((pid, alias.name))
-    return {key: tuple(sorted(who)) for key, who in sorted(owners.items())}
+    return {key: tuple(sorted(who)) for key, who in owners.items()}
 
 
 def _automata(forms) -> tuple:

@@ -1,4 +1,7 @@
+import json
+
 import pytest
+from hypothesis import given, settings, strategies as st
 
 from generator.errors import GeneratorError
 from generator.output import MANIFEST, write_tree
@@ -131,3 +134,15 @@ def test_a_page_whose_utf8_is_given_is_written_without_its_text_being_asked_for(
     write_tree(tmp_path / "out", Guarded(texts, pages), encoded=site.encoded)
     for path, (data, mark) in site.encoded.items():
         assert (tmp_path / "out" / path).read_bytes() == data and content_hash(data) == mark
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.text(st.characters(exclude_categories=())), unique=True, max_size=6), st.data())
+def test_the_manifest_is_the_json_the_standard_encoder_writes(files, data):
+    """The manifest's text is made by hand for speed: it must be exactly ``json.dumps`` with an
+    indent of one, for any paths (quotes, control characters, non-ASCII, lone surrogates)."""
+    from generator.output import _manifest_text
+
+    records = {rel: data.draw(st.text(st.characters(exclude_categories=()))) for rel in files if data.draw(st.booleans())}
+    expected = json.dumps({"generator": "papersite", "files": files, "records": records}, indent=1) + "\n"
+    assert _manifest_text(files, records) == expected

@@ -35,17 +35,24 @@ def paper_key(record: PaperRecord) -> str:
     return "title:" + folded + (f" [{symbols}]" if symbols else "")
 
 
-def paper_slug(record: PaperRecord) -> str:
+def paper_slug(record: PaperRecord, key: str | None = None) -> str:
+    """The page name of the paper ``record`` is the first listing of (``key``: its
+    :func:`paper_key`, if known)."""
     if record.arxiv_id:
-        return slugify(_VERSION.sub("", record.arxiv_id.strip().lower()))
+        return slugify(key[len("arxiv:"):] if key else _VERSION.sub("", record.arxiv_id.strip().lower()))
     slug = slugify(record.title, fallback="paper")
     if _LOSSY.search(record.title) and not re.search(r"-[0-9a-f]{8}$", slug):
-        slug = f"{slug}-{short_hash(paper_key(record))}"
+        slug = f"{slug}-{short_hash(key or paper_key(record))}"
     return slug
 
 
 def _merge(key: str, records: list[PaperRecord], slug: str) -> Paper:
     # The newest listing's text wins: later digests fix typos, not add them.
+    if len(records) == 1:  # most papers: what the general case below gives for one record
+        r = records[0]
+        return Paper(id=slug, title=r.title, abstract=r.abstract, dates=(r.date,), sources=(f"{r.path}:{r.line}",),
+                     arxiv_id=r.arxiv_id or None, authors=r.authors or (), categories=r.categories or (),
+                     links=tuple(dict.fromkeys(r.links)), upvotes=r.upvotes, keywords=r.keywords or ())
     if len(records) > 1:
         records = sorted(records, key=lambda r: (r.date, r.path, r.line))
     latest = records[-1]
@@ -80,7 +87,7 @@ def build_collection(records: Iterable[PaperRecord]) -> Collection:
     for key in sorted(groups):
         records = groups[key]
         first = records[0] if len(records) == 1 else min(records, key=lambda r: (r.date, r.path, r.line))
-        slug = paper_slug(first)
+        slug = paper_slug(first, key)
         if slug in taken:
             slug = f"{slug}-{short_hash(key)}"
         taken[slug] = key

@@ -18,6 +18,9 @@ _RESERVED = {"con", "prn", "aux", "nul", "index", "tags", "assets", "search", "s
 }
 
 
+_WORDS = re.compile(r"[a-z0-9]+")
+
+
 def short_hash(text: str, n: int = 8) -> str:
     return hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()[:n]
 
@@ -33,7 +36,7 @@ def slugify(text: str, *, fallback: str = "item") -> str:
     """
     norm = unicodedata.normalize("NFKD", text)
     ascii_text = norm.encode("ascii", "ignore").decode("ascii").lower()
-    words = re.findall(r"[a-z0-9]+", ascii_text)
+    words = _WORDS.findall(ascii_text)
     slug = "-".join(words)
     needs_hash = False
     if len(slug) > MAX_SLUG:

@@ -38,3 +38,45 @@ def test_arxiv_id_gives_the_id_and_merges_versions():
     c = build_collection([rec("A", D1, arxiv_id="2501.01234v1"), rec("A (revised)", D2, arxiv_id="2501.01234v2")])
     assert list(c.papers) == ["2501-01234"]
     assert c.papers["2501-01234"].dates == (D1, D2)
+
+
+def _merged_in_general(records, slug):
+    """The merge as written for any number of listings (before a paper listed once had a path
+    of its own), the reference for that path."""
+    from generator.model import Paper
+
+    records = sorted(records, key=lambda r: (r.date, r.path, r.line))
+    latest = records[-1]
+    links = []
+    for r in reversed(records):
+        for url in r.links:
+            if url not in links:
+                links.append(url)
+    return Paper(
+        id=slug, title=latest.title, abstract=latest.abstract, dates=tuple(sorted({r.date for r in records})),
+        sources=tuple(f"{r.path}:{r.line}" for r in records),
+        arxiv_id=next((r.arxiv_id for r in reversed(records) if r.arxiv_id), None),
+        authors=latest.authors or next((r.authors for r in reversed(records) if r.authors), ()),
+        categories=latest.categories or next((r.categories for r in reversed(records) if r.categories), ()),
+        links=tuple(links), upvotes=max((r.upvotes for r in records if r.upvotes is not None), default=None),
+        keywords=latest.keywords or next((r.keywords for r in reversed(records) if r.keywords), ()))
+
+
+def test_a_paper_listed_once_is_merged_as_the_general_case_merges_it():
+    from hypothesis import given, settings, strategies as st
+
+    from generator.collection import _merge
+
+    words = st.text(alphabet="ab :/", max_size=6)
+    urls = st.lists(st.sampled_from(["https://a.org", "https://b.org/x", "https://a.org/"]), max_size=4)
+
+    @settings(max_examples=200, deadline=None)
+    @given(arxiv=st.sampled_from([None, "", "2501.00001v2"]), authors=st.lists(words, max_size=2).map(tuple),
+           categories=st.lists(words, max_size=2).map(tuple), links=urls.map(tuple),
+           upvotes=st.sampled_from([None, 0, 7]), keywords=st.lists(words, max_size=2).map(tuple))
+    def check(arxiv, authors, categories, links, upvotes, keywords):
+        record = rec("A Title", D1, arxiv_id=arxiv, authors=authors, categories=categories, links=links,
+                     upvotes=upvotes, keywords=keywords)
+        assert _merge("key", [record], "a-title") == _merged_in_general([record], "a-title")
+
+    check()

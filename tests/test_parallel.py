@@ -202,6 +202,29 @@ def test_work_done_meanwhile_here_leaves_the_items_to_a_helper_while_it_is_busy(
 
 
 @forking
+def test_large_results_come_back_whole_through_the_spill_file(monkeypatch):
+    """A helper's result larger than a pipe holds is left in an in-memory file made before the
+    fork, and read from there: the same values as through the pipe."""
+    from generator import parallel
+
+    spilled = []
+    real = os.ftruncate
+    monkeypatch.setattr(os, "ftruncate", lambda fd, size: spilled.append(fd) or real(fd, size))
+    items = list(range(MIN_ITEMS))
+    mapped = parallel_map(lambda x: (time.sleep(0.0005), str(x) * 3000, os.getpid())[1:], items)
+    assert [text for text, _ in mapped] == [str(x) * 3000 for x in items] and len({pid for _, pid in mapped}) == 2
+    big = list(range(300_000))
+    texts = [str(i) * 50 for i in range(5000)]
+    (total, value), other = handing_over(lambda receive: (sum(receive()), texts),
+                                         lambda send: send(big) or "other", size=MIN_ITEMS)
+    assert total == sum(big) and value == texts and other == "other"
+    fd = parallel._spill_file()
+    if fd is not None:  # a system with in-memory files: both went through them
+        os.close(fd)
+        assert len(spilled) >= 2
+
+
+@forking
 def test_work_beside_a_map_runs_in_a_helper_that_then_takes_pieces_of_it():
     """``map_beside(first, fn, items)``: a helper does ``first()``, then maps pieces of the items
     beside this process, which maps from the start; the results keep their order."""

@@ -59,7 +59,7 @@ class SiteFiles(Mapping):
     def __getitem__(self, path: str) -> str:
         if path in self._texts:
             return self._texts[path]
-        return self._pages[path].decode("utf-8", "surrogatepass")  # any str round-trips
+        return str(self._pages[path], "utf-8", "surrogatepass")  # any str round-trips; bytes or a view of the memo
 
     def __contains__(self, path: object) -> bool:
         return path in self._texts or path in self._pages
@@ -272,7 +272,7 @@ def _analysed(content: Path, *, curated: bool, progress: bool = False, cache: Pa
                 if read_back != locks[LOCK_KIND]:
                     write_cache(cache, {LOCK_KIND: read_back})
                     entries[LOCK_KIND] = read_back
-            memo = load_cache(cache, pagememo.KIND) if cache is not None else None
+            memo = pagememo.load_memo(cache) if cache is not None else None
             ready = pages()
         first = done_first()
         extra = spare(settings, collection, topics.topics) if first and spare is not None else None
@@ -363,10 +363,7 @@ def _build_site(content: Path, *, templates: Path | None, site_name: str | None,
     # makes the map, then helps with the pages (:func:`.pagememo.render_pages`).
     made, (pages_utf8, kept, encoded) = pagememo.render_pages(plan, renderer.render, memo, sources,
                                                               beside=graph_and_feeds, size=len(collection.papers))
-    memo_kept: tuple[str, ...] = ()
-    if memo is not None and kept != memo:
-        write_cache(cache, {pagememo.KIND: kept})
-        memo_kept = (pagememo.KIND,)
+    memo_kept = (pagememo.KIND,) if memo is not None and pagememo.save_memo(cache, kept, memo) else ()
     for path, (utf8, digest) in (made | (early or {})).items():
         pages_utf8[path] = utf8
         if digest:  # a text that is not valid Unicode has none: the writer refuses it

@@ -15,7 +15,8 @@ hash of that input:
 - ``words`` and ``mentions``: where each text writes the names looked for so far
   (:mod:`generator.analysis.scans`);
 - ``pages``: each page's text, by a hash of its template and of what it is made from
-  (:mod:`generator.pagememo`).
+  (:mod:`generator.pagememo`): an index, and the texts in a blob file (``pages.blob``) that a
+  build maps rather than reads, and adds to;
 - ``lock``: the topics of the topic lock the last build wrote, by a hash of its text
   (:func:`generator.build._locked`).
 
@@ -38,7 +39,8 @@ import pickle
 from pathlib import Path
 from typing import Any
 
-__all__ = ["CACHE_FOLDER", "MARKER", "SEGMENTS", "default_cache", "load_cache", "cache_segments", "cache_header", "file_key"]
+__all__ = ["CACHE_FOLDER", "MARKER", "SEGMENTS", "default_cache", "load_cache", "load_blob", "cache_segments",
+           "cache_header", "file_key"]
 
 CACHE_FOLDER = Path(".cache") / "papersite"  # beside the content folder, like Material's plugin caches
 MARKER = b"papersite cache\n"
@@ -116,3 +118,22 @@ def _mapped(fh) -> mmap.mmap:
 def cache_header() -> bytes:
     """How a cache file begins: :func:`load_cache` reads only files of papersite and of this code."""
     return MARKER + code_version().encode() + b"\n"
+
+
+def load_blob(folder: Path | None, name: str) -> tuple[str, mmap.mmap, int] | None:
+    """A blob file of the cache (:func:`generator.output.write_blob`): its token, its bytes mapped
+    read-only, and where its data begin; or None (no folder, no file, other code, damage). Its
+    data are read only where they are used: a daily build's unchanged pages never are."""
+    if folder is None:
+        return None
+    head = cache_header()
+    try:
+        with open(Path(folder) / name, "rb") as fh:
+            data = mmap.mmap(fh.fileno(), 0, access=mmap.ACCESS_READ)
+    except (OSError, ValueError):  # no file, or an empty one
+        return None
+    end = data.find(b"\n", len(head))
+    if data[:len(head)] != head or end < 0:
+        data.close()
+        return None
+    return data[len(head):end].decode("ascii", "replace"), data, end + 1

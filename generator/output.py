@@ -37,7 +37,8 @@ from typing import BinaryIO, Callable, Mapping
 from .cache import MARKER, SEGMENTS, cache_header, cache_segments
 from .errors import GeneratorError
 
-__all__ = ["write_tree", "write_own_file", "write_cache", "add_file", "content_hash", "WriteReport", "MANIFEST"]
+__all__ = ["write_tree", "write_own_file", "write_cache", "write_blob", "add_file", "content_hash", "WriteReport",
+           "MANIFEST"]
 
 MANIFEST = ".papersite-manifest.json"
 _TMP = ".papersite-tmp-"
@@ -336,6 +337,58 @@ def write_cache(folder: Path, caches: Mapping[str, Mapping], *, grown: Mapping[s
                     segment.unlink()
     except OSError:
         pass
+
+
+def write_blob(folder: Path, name: str, chunks: list, *, token: str | None = None) -> tuple[str, list[int]] | None:
+    """Add ``chunks`` (bytes-like) to the cache's blob file ``name``, whose token is ``token`` (as
+    :func:`generator.cache.load_blob` read it), or, with no token, replace it by a new one that
+    holds only them. Returns the blob's token and where each chunk begins in it, or None when it
+    cannot be written (a file that is not papersite's, or no room: only a slower build follows).
+
+    A blob only grows until it is replaced, and its index (a cache kind of its own, written
+    afterwards) names its token: an index never points into another blob, nor into what is not
+    on the disk (the blob is synced first), nor past what was written whole. The chunks are
+    added by one write, which no other writer's interleaves."""
+    path = Path(folder) / name
+    data = b"".join(chunks)
+    try:
+        Path(folder).mkdir(parents=True, exist_ok=True)
+        if token is not None:
+            head = cache_header() + token.encode("ascii") + b"\n"
+            try:
+                fd = os.open(path, os.O_RDWR | os.O_APPEND | getattr(os, "O_BINARY", 0))
+            except FileNotFoundError:
+                fd, token = -1, None
+        if token is not None:
+            try:
+                if os.pread(fd, len(head), 0) != head:  # replaced, or someone else's: start afresh
+                    token = None
+                elif data:
+                    if os.write(fd, data) != len(data):
+                        return None
+                    end = os.lseek(fd, 0, os.SEEK_CUR)
+                    os.fsync(fd)  # on the disk before an index can point into it
+                    return token, _starts(chunks, end - len(data))
+                else:
+                    return token, []
+            finally:
+                os.close(fd)
+        if not _ours(path):
+            return None
+        token = os.urandom(16).hex()
+        head = cache_header() + token.encode("ascii") + b"\n"
+        os.replace(_write_temp(path, lambda fh: (fh.write(head), fh.write(data))), path)
+        return token, _starts(chunks, len(head))
+    except OSError:
+        return None
+
+
+def _starts(chunks: list, at: int) -> list[int]:
+    starts = []
+    for chunk in chunks:
+        starts.append(at)
+        at += len(chunk)
+    return starts
 
 
 def _ours(path: Path) -> bool:

@@ -22,6 +22,7 @@ from generator.cache import load_cache
 from generator.errors import GeneratorError
 from generator.model import Mention, Paper, Topic
 from generator.output import MANIFEST, write_cache, write_tree
+from generator.pagememo import load_memo
 from generator.render import Renderer, default_templates
 from generator.site import PaperInputs, SitePlan, plan_site
 
@@ -111,20 +112,64 @@ def test_the_memo_follows_the_url_style(bundled, tmp_path):
     assert _build(bundled, folder).files == build_site(bundled, cache=None).files
 
 
+def _memo(folder):
+    """The memo a build would read from ``folder``: path -> (fingerprint, UTF-8, content hash)."""
+    return {path: (mark, bytes(data), digest) for path, (mark, data, digest, _) in load_memo(folder).items()}
+
+
 def test_memo_entries_of_another_shape_are_rendered_again(bundled, tmp_path, rendered):
     folder = tmp_path / "cache"
     first = _build(bundled, folder)
-    memo = load_cache(folder, "pages")
-    shapes = [lambda mark, data, digest: (mark, data.decode("utf-8") + "stale", digest),
-              lambda mark, data, digest: (mark, data),  # the shape of older code
-              lambda mark, data, digest: (mark, data, data),
-              lambda mark, data, digest: None]
-    damaged = {path: shapes[i % len(shapes)](*entry) for i, (path, entry) in enumerate(sorted(memo.items()))}
+    memo = _memo(folder)
+    index = load_cache(folder, "pages")
+    size = (folder / "pages.blob").stat().st_size
+    shapes = [lambda mark, at, n, digest: (mark, 0, n, digest),  # in the blob's header
+              lambda mark, at, n, digest: (mark, size - 1, n, digest),  # past the blob
+              lambda mark, at, n, digest: (mark, b"data", digest),  # the shape of older code
+              lambda mark, at, n, digest: (mark, str(at), n, digest),
+              lambda mark, at, n, digest: None]
+    damaged = {path: shapes[i % len(shapes)](*entry) if path != "\0blob" else entry
+               for i, (path, entry) in enumerate(sorted(index.items()))}
     write_cache(folder, {"pages": damaged})
     rendered.clear()
     second = _build(bundled, folder)
     assert len(rendered) == len(_pages(first)) and second.files == first.files
-    assert load_cache(folder, "pages") == memo
+    assert _memo(folder) == memo
+
+
+def test_a_memo_whose_blob_is_not_the_one_its_index_names_is_not_used(bundled, tmp_path, rendered):
+    """A blob replaced after its index was written (another build, a crash between the two)
+    is not read through the old index: every page is rendered again."""
+    folder = tmp_path / "cache"
+    first = _build(bundled, folder)
+    index = load_cache(folder, "pages")
+    write_cache(folder, {"pages": {**index, "\0blob": "0" * 32}})
+    rendered.clear()
+    second = _build(bundled, folder)
+    assert len(rendered) == len(_pages(first)) and second.files == first.files
+
+
+def test_the_blob_grows_by_the_pages_rendered_and_is_written_whole_when_half_is_unused(bundled, tmp_path):
+    """Each build adds the pages it rendered to the blob; when more than half of it holds pages
+    no build uses any more, a new blob holds only those kept. Each step gives the site and the
+    memo of a build from scratch."""
+    folder, fresh = tmp_path / "cache", tmp_path / "fresh"
+    digest = next((bundled / "digests").iterdir())
+    text = digest.read_text(encoding="utf-8")
+    _build(bundled, folder)
+    sizes, tokens = [], []
+    for round in range(6):  # the same abstract changed again and again: its pages are rendered each time
+        digest.write_text(text.replace(CLIP, f"{CLIP} {round}"), encoding="utf-8")
+        site = _build(bundled, folder)
+        assert site.files == build_site(bundled, cache=None).files
+        shutil.rmtree(fresh, ignore_errors=True)
+        _build(bundled, fresh)
+        assert _memo(folder) == _memo(fresh)
+        sizes.append((folder / "pages.blob").stat().st_size)
+        tokens.append(load_cache(folder, "pages")["\0blob"])
+    grew = [b > a for a, b in zip(sizes, sizes[1:])]
+    assert any(grew) and not all(grew)  # appended to, and written whole again
+    assert len(set(tokens)) < len(tokens)  # the same blob while it grows
 
 
 _ALLOWED = (dict, list, tuple, str, Markup, int, float, bool, type(None), dt.date, Paper, Topic, Mention, PaperInputs)
@@ -377,7 +422,7 @@ def test_pages_shared_with_the_process_that_makes_the_map_are_those_of_a_build_f
     assert second.files == build_site(bundled, cache=None).files
     assert any(CLIP + " at Scale" in second.files[path] for path in second.files if path.startswith("days/"))
     _build(bundled, tmp_path / "fresh")
-    assert load_cache(folder, "pages") == load_cache(tmp_path / "fresh", "pages")
+    assert _memo(folder) == _memo(tmp_path / "fresh")
     by = [line.split() for line in where.read_text(encoding="utf-8").splitlines()]
     assert {name for _, name in by} >= {"paper.md.j2", "day.md.j2"}
     assert len(by) < len(second.files) / 2  # the unchanged pages came from the memo

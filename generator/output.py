@@ -163,8 +163,13 @@ def write_tree(out: Path, files: Mapping[str, str], *,
     root = out.resolve()
     folders: dict[str, str] = {}
     for rel in files:
+        if rel and "//" not in rel and "/." not in rel and rel[0] not in "./" and rel[-1] != "/":
+            # Nothing to drop or to refuse: no empty part, none that starts with a dot (".", "..",
+            # the manifest, a temporary name). Most paths, in a third of the time of the check.
+            folders.setdefault(rel.rpartition("/")[0], rel)
+            continue
         parts = _parts(rel)
-        if (not parts or rel.startswith("/") or ".." in parts or parts[-1].startswith(_TMP)
+        if (not parts or rel.startswith("/") or rel.endswith("/") or ".." in parts or parts[-1].startswith(_TMP)
                 or "/".join(parts) == MANIFEST):
             raise GeneratorError(f"refusing to write outside {out} or over its bookkeeping: {rel}")
         folders.setdefault("/".join(parts[:-1]), rel)

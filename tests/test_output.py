@@ -146,3 +146,21 @@ def test_the_manifest_is_the_json_the_standard_encoder_writes(files, data):
     records = {rel: data.draw(st.text(st.characters(exclude_categories=()))) for rel in files if data.draw(st.booleans())}
     expected = json.dumps({"generator": "papersite", "files": files, "records": records}, indent=1) + "\n"
     assert _manifest_text(files, records) == expected
+
+
+@pytest.mark.parametrize("rel", ["papers/", "/papers/a.md", "../a.md", "papers/../../a.md", "a//b.md", "./a.md",
+                                 "papers/.papersite-tmp-a.md", ".papersite-manifest.json", "a/./.papersite-manifest.json"])
+def test_paths_that_are_not_plain_are_checked_part_by_part(tmp_path, rel):
+    """Plain paths take a quick way through the writer's checks; any other is split and checked
+    (a path that names a folder is refused, where it used to fail on writing)."""
+    from generator.output import _parts
+
+    parts = _parts(rel)
+    refused = (not parts or rel.startswith("/") or rel.endswith("/") or ".." in parts
+               or parts[-1].startswith(".papersite-tmp-") or "/".join(parts) == MANIFEST)
+    if refused:
+        with pytest.raises(GeneratorError):
+            write_tree(tmp_path / "out", {rel: "x"})
+    else:
+        write_tree(tmp_path / "out", {rel: "x"})
+        assert (tmp_path / "out" / "/".join(parts)).read_text() == "x"

@@ -110,10 +110,12 @@ def analyse(collection: Collection, *, related_k: int = 5, seed: int = 42,
     size = len(collection.papers)
 
     def links(vectors):
-        names, names_kept = name_features(collection, feature_keys(collection), previous.get("names"))
-        table, words = alias_table(collection, {pid: f.candidates for pid, f in names.items()}, previous.get("words"))
+        keys = feature_keys(collection)  # also the name scans' keys: a paper's text is hashed once
+        names, names_kept = name_features(collection, keys, previous.get("names"))
+        table, words = alias_table(collection, {pid: f.candidates for pid, f in names.items()}, previous.get("words"),
+                                   keys)
         mentions, ambiguous, hits = find_mentions(collection, table, similarity=_cosine(collection, vectors()),
-                                                  scans=previous.get("mentions"))
+                                                  scans=previous.get("mentions"), keys=keys)
         memos = {"names": names_kept, "words": words, "mentions": hits}
         aliases = {pid: tuple((a.name, a.how, a.long_form) for a in items) for pid, items in table.aliases.items()}
         if beside is not None:

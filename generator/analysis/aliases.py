@@ -398,11 +398,11 @@ class AliasTable:
 
 
 def alias_table(collection: Collection, candidates: Mapping[str, tuple[Alias, ...]],
-                scans: Mapping | None = None) -> tuple[AliasTable, dict]:
+                scans: Mapping | None = None, keys: Mapping[str, str] | None = None) -> tuple[AliasTable, dict]:
     """Every paper's aliases, minus names that are really shared vocabulary; and the memo of
     which names each paper writes, for the next build. ``candidates`` are the names each paper's
     own text claims (:func:`paper_aliases`, computed once per paper by :mod:`.features`);
-    ``scans`` is an earlier build's memo (:class:`.scans.WordScan`).
+    ``scans`` is an earlier build's memo (:class:`.scans.WordScan`, keyed by ``keys``).
 
     - A name that another paper spells out *differently* without claiming it
       ("exponential moving average (EMA)" against a model called EMA) is a
@@ -413,7 +413,7 @@ def alias_table(collection: Collection, candidates: Mapping[str, tuple[Alias, ..
     - A plain-word phrase that many papers write ("3D modeling") is vocabulary.
     - Names under three characters ("R1", "KL") collide with too much text.
     """
-    scan = WordScan(collection, scans)
+    scan = WordScan(collection, scans, keys)
     claimed: dict[str, set[str]] = defaultdict(set)
     for pid, items in candidates.items():
         for a in items:

@@ -170,10 +170,11 @@ def _units(title: str, abstract: str, spans: tuple | None = None) -> tuple[list[
 
 def find_mentions(collection: Collection, table: AliasTable, *,
                   similarity: Callable[[str, str], float] | None = None, scans: Mapping | None = None,
-                  ) -> tuple[tuple[Mention, ...], tuple[str, ...], dict]:
+                  keys: Mapping[str, str] | None = None) -> tuple[tuple[Mention, ...], tuple[str, ...], dict]:
     """Every (source, target) link with its first evidence sentence, the names left ambiguous,
     and where each paper writes the aliases' forms: the memo a later build passes as ``scans``
-    to look through known texts only for forms it has not looked for (:func:`.scans.scan_hits`).
+    to look through known texts only for forms it has not looked for (:func:`.scans.scan_hits`),
+    keyed as :class:`.scans.WordScan` keys its memo (by ``keys``, if given).
 
     ``similarity(a, b)`` (e.g. TF-IDF cosine) lets the rest of the context
     decide between papers that introduce the same name.
@@ -193,7 +194,7 @@ def find_mentions(collection: Collection, table: AliasTable, *,
         """The mentions one paper makes, the shared names it left unresolved, and where its
         text writes the forms (for the next build)."""
         pid, paper = item
-        key = text_key(paper.title, paper.abstract)
+        key = keys[pid] if keys is not None else text_key(paper.title, paper.abstract)
         spans, hits_before, written_before = before_all.get(key, (None, None, None))
         units = None
 

@@ -98,14 +98,18 @@ class _WholeWords:
 
 class WordScan:
     """Which of a set of forms each paper's title and abstract write as whole words, as
-    written (``"raw"``) or in any case (``"low"``); :meth:`memo` is what the next build reuses."""
+    written (``"raw"``) or in any case (``"low"``); :meth:`memo` is what the next build reuses.
+    The memo is keyed by :func:`text_key`, or by ``keys`` (paper id -> a key that changes
+    whenever the title or abstract does: the analysis passes its feature keys, which it has
+    worked out already, and which took as long again as these)."""
 
     MODES = ("raw", "low")
 
-    def __init__(self, collection: Collection, previous: Mapping | None = None):
+    def __init__(self, collection: Collection, previous: Mapping | None = None, keys: Mapping[str, str] | None = None):
         previous = previous or {}
         self._papers = list(collection.papers.values())
-        self._keys = [text_key(p.title, p.abstract) for p in self._papers]
+        self._keys = ([keys[p.id] for p in self._papers] if keys is not None
+                      else [text_key(p.title, p.abstract) for p in self._papers])
         self._known: Mapping[str, frozenset] = previous.get("forms", {})
         self._seen: Mapping[str, Mapping[str, frozenset]] = previous.get("papers", {})
         self._asked: dict[str, set] = {mode: set() for mode in self.MODES}

@@ -75,11 +75,6 @@ def _split(joined: str) -> list[str]:
     return joined.split("\n") if joined else []
 
 
-def _terms_key(terms: tuple) -> bytes:
-    title, words, counts = terms
-    return hashlib.blake2b(f"{title}\x00{words}\x00".encode("utf-8") + counts, digest_size=12).digest()
-
-
 def _weigh(counts, idf: np.ndarray):
     """Counts to L2-normalised sublinear TF-IDF, row by row (each row on its own, so a row comes
     out the same whichever other rows are weighed with it)."""
@@ -101,15 +96,15 @@ def _columns(docs: list[list[str]], index: Mapping[str, int]) -> np.ndarray:
 
 def _title_rows(per_paper: list[tuple], index: Mapping[str, int], width: int):
     """Which features of the vocabulary each paper's title carries (binary rows)."""
-    titles = [_split(t) for t, _, _ in per_paper]
+    titles = [_split(t[0]) for t in per_paper]
     cols = _columns(titles, index)
     return _matrix(cols, np.ones(len(cols)), [len(t) for t in titles], width)
 
 
 def _lookup(per_paper: list[tuple], index: Mapping[str, int], width: int):
     """Weighable count rows and binary title rows of some papers in a known vocabulary."""
-    words = [_split(w) for _, w, _ in per_paper]
-    counts = np.frombuffer(b"".join(c for _, _, c in per_paper), dtype=np.uint32)
+    words = [_split(t[1]) for t in per_paper]
+    counts = np.frombuffer(b"".join(t[2] for t in per_paper), dtype=np.uint32)
     return _matrix(_columns(words, index), counts, [len(w) for w in words], width), _title_rows(per_paper, index, width)
 
 
@@ -156,13 +151,13 @@ def _numbered(per_paper: list[tuple]) -> tuple[np.ndarray, np.ndarray, object]:
     if len(per_paper) < ARROW_FROM:
         index: dict[str, int] = {}
         number = index.setdefault
-        docs = [_split(w) for _, w, _ in per_paper]
+        docs = [_split(t[1]) for t in per_paper]
         ids = np.fromiter((number(f, len(index)) for f in chain.from_iterable(docs)), dtype=np.int64,
                           count=sum(map(len, docs)))
         return ids, np.fromiter(map(len, docs), dtype=np.int64, count=len(docs)), list(index)
     import pyarrow.compute as pc
 
-    flat, sizes = _split_all([w for _, w, _ in per_paper])
+    flat, sizes = _split_all([t[1] for t in per_paper])
     encoded = pc.dictionary_encode(flat)
     return encoded.indices.to_numpy().astype(np.int64), sizes, encoded.dictionary
 
@@ -183,7 +178,7 @@ def _all_title_rows(per_paper: list[tuple], features: list[str]):
     import pyarrow as pa
     import pyarrow.compute as pc
 
-    flat, sizes = _split_all([t for t, _, _ in per_paper])
+    flat, sizes = _split_all([t[0] for t in per_paper])
     cols = pc.fill_null(pc.index_in(flat, value_set=pa.array(features, type=pa.large_string())), -1)
     cols = cols.to_numpy().astype(np.int64)
     return _matrix(cols, np.ones(len(cols)), sizes, len(features))
@@ -204,7 +199,7 @@ def tfidf_matrix(collection: Collection, terms: Mapping[str, tuple] | None = Non
     n = len(papers)
     per_paper = [terms[p.id] for p in papers] if terms is not None else [paper_terms(p) for p in papers]
     fitted = fitted_papers(collection)
-    keys = [_terms_key(t) for t in per_paper]
+    keys = [t[3] for t in per_paper]  # :func:`.features.terms_key`
     fit = hashlib.blake2b(b"".join(sorted(k for k, f in zip(keys, fitted) if f)), digest_size=16).digest()
     previous = previous or {}
     if previous.get("fit") == fit:
@@ -235,7 +230,7 @@ def tfidf_matrix(collection: Collection, terms: Mapping[str, tuple] | None = Non
         return empty, np.asarray([], dtype=str), empty, {}
     column = np.full(len(vocabulary), -1, dtype=np.int64)
     column[kept[order]] = np.arange(len(features))
-    counts = np.frombuffer(b"".join(c for _, _, c in per_paper), dtype=np.uint32)
+    counts = np.frombuffer(b"".join(t[2] for t in per_paper), dtype=np.uint32)
     idf = np.log((1.0 + m) / (1.0 + df[kept[order]].astype(np.float64))) + 1.0
     matrix = _weigh(_matrix(column[ids], counts, sizes, len(features)), idf)
     titled = _all_title_rows(per_paper, features)

@@ -442,8 +442,9 @@ def alias_table(collection: Collection, candidates: Mapping[str, tuple[Alias, ..
     def keep(a: Alias) -> bool:
         if len(a.name) < 3 or not _two_letters(a.name):
             return False
-        spellers = {pid: lf for pid, lf in spelled.get(a.name, {}).items() if pid != a.paper}
-        differ = sum(not same_long_form(lf, a.long_form) for pid, lf in spellers.items() if pid not in claimed[a.name])
+        spellers = {pid: lf for pid, lf in spelled[a.name].items() if pid != a.paper} if a.name in spelled else {}
+        differ = sum(not same_long_form(lf, a.long_form) for pid, lf in spellers.items()
+                     if pid not in claimed[a.name]) if spellers else 0
         if a.how in STRONG:
             if differ >= 3:
                 return False

@@ -590,7 +590,9 @@ def find_topics(collection: Collection, related: dict[str, tuple[Related, ...]],
         first, *rest = reasons[pid]
         reasons[pid] = {first: reasons[pid][first], **{t: reasons[pid][t] for t in sorted(rest)}}
 
-    topics = [_topic(collection, tid, name, members_of[tid], phrases, description, parent=parent, curated=cur)
+    newest = {pid: (-p.dates[0].toordinal(), pid) for pid, p in collection.papers.items()}
+    topics = [_topic(collection, tid, name, members_of[tid], phrases, description, parent=parent, curated=cur,
+                     newest=newest)
               for tid, (name, phrases, description, parent, cur) in info.items() if members_of[tid]]
     topics.sort(key=lambda t: (-len(t.papers), t.id))
     paper_topics = {pid: tuple(reasons[pid]) for pid in ids}
@@ -607,8 +609,10 @@ def find_topics(collection: Collection, related: dict[str, tuple[Related, ...]],
 
 
 def _topic(collection: Collection, tid: str, name: str, members: set[str], phrases: tuple[str, ...],
-           description: str | None, *, parent: str | None = None, curated: bool = False) -> Topic:
-    papers = tuple(sorted(members, key=lambda p: (-collection.papers[p].date.toordinal(), p)))
+           description: str | None, *, newest: Mapping[str, tuple], parent: str | None = None,
+           curated: bool = False) -> Topic:
+    """``newest``: each paper's place in a newest-first order, worked out once for all topics."""
+    papers = tuple(sorted(members, key=newest.__getitem__))
     if not description:
         first = min(collection.papers[p].date for p in members)
         last = max(collection.papers[p].dates[-1] for p in members)

@@ -8,6 +8,7 @@ stable ``urn:`` ids otherwise. feedgen escapes the digest text that goes into th
 from __future__ import annotations
 
 import datetime as dt
+import heapq
 import posixpath
 
 from .model import Collection, Topic
@@ -30,7 +31,9 @@ def _when(day: dt.date) -> dt.datetime:
 
 
 def _feed(collection: Collection, pids: list[str], *, title: str, subtitle: str, path: str, site_url: str,
-          directory_urls: bool = True) -> str:
+          directory_urls: bool = True, rank: dict[str, int] | None = None) -> str:
+    """``rank``: each paper's place in the order of the feeds' entries, newest first, worked out
+    once for all feeds (sorting each topic's papers afresh was a sixth of the feeds' time)."""
     # Imported here, not with the module: the feeds are made beside the pages, by the side that
     # has time to spare, and feedgen with lxml was 8 % of every build's start at 1,000 papers.
     from feedgen.feed import FeedGenerator
@@ -38,8 +41,8 @@ def _feed(collection: Collection, pids: list[str], *, title: str, subtitle: str,
     base = site_url.rstrip("/") + "/" if site_url else ""
     # Without the site's address, links are relative to the feed itself, as Atom allows.
     up = posixpath.relpath(".", posixpath.dirname(path)) + "/"
-    papers = [collection.papers[p] for p in pids]
-    newest = sorted(papers, key=lambda p: (p.dates[-1], p.id), reverse=True)[:FEED_SIZE]
+    rank = rank if rank is not None else _ranks(collection)
+    newest = [collection.papers[p] for p in heapq.nsmallest(FEED_SIZE, pids, key=rank.__getitem__)]
     fg = FeedGenerator()
     fg.id(base + path if base else f"urn:papersite:{path}")
     fg.title(title)
@@ -47,7 +50,7 @@ def _feed(collection: Collection, pids: list[str], *, title: str, subtitle: str,
     fg.link(href=base + path if base else posixpath.basename(path), rel="self")
     if base:
         fg.link(href=base, rel="alternate")
-    fg.updated(_when(max((p.dates[-1] for p in papers), default=dt.date(1970, 1, 1))))
+    fg.updated(_when(newest[0].dates[-1] if newest else dt.date(1970, 1, 1)))  # the latest of all
     fg.generator("papersite")
     for paper in reversed(newest):  # feedgen puts the last added first
         entry = fg.add_entry()
@@ -59,18 +62,25 @@ def _feed(collection: Collection, pids: list[str], *, title: str, subtitle: str,
         entry.updated(_when(paper.dates[-1]))
         entry.published(_when(paper.dates[0]))
         entry.summary(paper.abstract)
-        for author in paper.authors[:20]:
-            entry.author(name=author)
+        if paper.authors:  # one call for all, as one call for each does
+            entry.author([{"name": author} for author in paper.authors[:20]])
     return fg.atom_str(pretty=True).decode("utf-8")
+
+
+def _ranks(collection: Collection) -> dict[str, int]:
+    """Each paper's place among all, newest first: by the last day it was listed, then by id."""
+    order = sorted(collection.papers.values(), key=lambda p: (p.dates[-1], p.id), reverse=True)
+    return {p.id: i for i, p in enumerate(order)}
 
 
 def feeds(collection: Collection, topics: tuple[Topic, ...], *, site_name: str, site_url: str = "",
           directory_urls: bool = True) -> dict[str, str]:
+    rank = _ranks(collection)
     out = {feed_path(): _feed(collection, list(collection.papers), title=site_name,
                               subtitle="The newest papers of the collection", path=feed_path(), site_url=site_url,
-                              directory_urls=directory_urls)}
+                              directory_urls=directory_urls, rank=rank)}
     for topic in topics:
         out[topic_feed_path(topic.id)] = _feed(collection, list(topic.papers), title=f"{site_name}: {topic.name}",
                                                subtitle=topic.description, path=topic_feed_path(topic.id),
-                                               site_url=site_url, directory_urls=directory_urls)
+                                               site_url=site_url, directory_urls=directory_urls, rank=rank)
     return out

@@ -211,7 +211,8 @@ def _analysed(content: Path, *, curated: bool, progress: bool = False, cache: Pa
     changed ones only), and (with ``pages``, for a build)
     the render memo of the cache, the topic lock's text, what ``pages()`` returned, and what
     ``spare(settings, collection, topics)`` returned, or None: what building and suggesting
-    share; and last, the caches it read (for :attr:`Site.retained`). The lock's text is made, the memo loaded and ``pages()`` called in this process, on
+    share; and last, the caches it read (for :attr:`Site.retained`). The lock's text is made,
+    the memo loaded and ``pages()`` called in this process, on
     the side of the analysis that finds the topics, as soon as they are found, while the other
     side still finds the names and mentions, which none of it needs; ``spare`` is called there
     too, after them, if the other side is still at work then. ``settle`` (a list) gets the

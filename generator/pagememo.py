@@ -132,17 +132,18 @@ def utf8_and_hash(text: str) -> tuple[bytes, str]:
     return data, content_hash(data)
 
 
-def render_pages(plan, render: Callable[..., str], memo: Mapping[str, Any] | None, key: bytes, *,
+def render_pages(plan, render: Callable[..., str], memo: Mapping[str, tuple] | None, key: bytes, *,
                  beside: Callable[[], Any] = lambda: None, size: int | None = None
-                 ) -> tuple[Any, tuple[dict[str, bytes], dict[str, tuple[bytes, bytes, str]], dict[str, tuple[bytes, str]]]]:
+                 ) -> tuple[Any, tuple[dict[str, bytes], dict[str, tuple], dict[str, tuple[bytes, str]]]]:
     """What ``beside()`` returned, and: the UTF-8 of each page of ``plan`` (a
     :class:`generator.site.SitePlan`) by path, of the text ``render(template, **context)`` gives
-    (a text that is not valid Unicode, by "surrogatepass"); the memo for the next build; and
-    each page's UTF-8 and content hash, for :func:`generator.output.write_tree`. Pages are kept
-    as UTF-8, not decoded: the command line writes the bytes and reads no page's text (see
+    (a text that is not valid Unicode, by "surrogatepass"); the memo for the next build (entries
+    as :class:`Memo`'s, where a page rendered now is not in the blob yet: None); and each page's
+    UTF-8 and content hash, for :func:`generator.output.write_tree`. Pages are kept as UTF-8, not
+    decoded: the command line writes the bytes and reads no page's text (see
     :class:`generator.build.SiteFiles`). A page whose fingerprint is the one in ``memo`` (an
-    earlier build's) is neither planned past its inputs nor rendered: its text is the memo's.
-    Without a memo (``None``) no fingerprint is taken.
+    earlier build's, :func:`load_memo`) is neither planned past its inputs nor rendered: its text
+    is the memo's, a view of the blob. Without a memo (``None``) no fingerprint is taken.
 
     On large sites (``size`` items of work, by default the pages' count), ``beside()`` runs in a
     forked helper, which then takes pieces of the pages as this process does from the start
@@ -151,8 +152,7 @@ def render_pages(plan, render: Callable[..., str], memo: Mapping[str, Any] | Non
     (copying 11,000 contexts to a helper's memory, or texts back, cost more than that; encoding
     and hashing 63,000 pages in this process, for the memo and then again for the writer, was a
     second of the whole corpus's build), and for an unchanged page only its fingerprint. The
-    memo keeps pages so: 50 MB of pages are read and written a few times faster as bytes than
-    as ``str``, and an unchanged page needs no hashing again."""
+    memo keeps pages so, with their hash: an unchanged page needs no encoding or hashing again."""
     marks = None if memo is None else {path: entry[0] for path, entry in memo.items()}
 
     def made(item) -> tuple[str, bytes | None, bytes | None, str]:

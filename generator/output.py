@@ -345,10 +345,11 @@ def write_cache(folder: Path, caches: Mapping[str, Mapping], *, grown: Mapping[s
 
 
 def write_blob(folder: Path, name: str, chunks: list, *, token: str | None = None) -> tuple[str, list[int]] | None:
-    """Add ``chunks`` (bytes-like) to the cache's blob file ``name``, whose token is ``token`` (as
+    """Add ``chunks`` (bytes-like) to the cache's blob file ``name`` whose token is ``token`` (as
     :func:`generator.cache.load_blob` read it), or, with no token, replace it by a new one that
     holds only them. Returns the blob's token and where each chunk begins in it, or None when it
-    cannot be written (a file that is not papersite's, or no room: only a slower build follows).
+    cannot be written: no such blob any more (replaced by another build: then only a new one will
+    do), a file that is not papersite's, or no room (only a slower build follows).
 
     A blob only grows until it is replaced, and its index (a cache kind of its own, written
     afterwards) names its token: an index never points into another blob, nor into what is not
@@ -363,19 +364,15 @@ def write_blob(folder: Path, name: str, chunks: list, *, token: str | None = Non
             try:
                 fd = os.open(path, os.O_RDWR | os.O_APPEND | getattr(os, "O_BINARY", 0))
             except FileNotFoundError:
-                fd, token = -1, None
-        if token is not None:
+                return None
             try:
-                if os.pread(fd, len(head), 0) != head:  # replaced, or someone else's: start afresh
-                    token = None
-                elif data:
-                    if os.write(fd, data) != len(data):
-                        return None
-                    end = os.lseek(fd, 0, os.SEEK_CUR)
-                    os.fsync(fd)  # on the disk before an index can point into it
-                    return token, _starts(chunks, end - len(data))
-                else:
-                    return token, []
+                if os.pread(fd, len(head), 0) != head:
+                    return None
+                if data and os.write(fd, data) != len(data):
+                    return None
+                end = os.lseek(fd, 0, os.SEEK_CUR if data else os.SEEK_END)
+                os.fsync(fd)  # on the disk before an index can point into it
+                return token, _starts(chunks, end - len(data))
             finally:
                 os.close(fd)
         if not _ours(path):

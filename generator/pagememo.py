@@ -86,14 +86,15 @@ def save_memo(cache, kept: Mapping[str, tuple], memo: Memo) -> bool:
     fresh = [path for path, entry in kept.items() if entry[3] is None]
     added = sum(len(kept[path][1]) for path in fresh)
     live = added + sum(entry[3][1] for entry in kept.values() if entry[3] is not None)
-    whole = memo.token is None or (memo.size + added) - live > live
-    paths = list(kept) if whole else fresh
-    written = write_blob(cache, BLOB, [kept[path][1] for path in paths], token=None if whole else memo.token)
-    if written is None:
-        return False
+    paths, written = fresh, None
+    if memo.token is not None and (memo.size + added) - live <= live:
+        written = write_blob(cache, BLOB, [kept[path][1] for path in fresh], token=memo.token)
+    if written is None:  # more than half unused, no blob, or another build replaced it meanwhile
+        paths = list(kept)
+        written = write_blob(cache, BLOB, [kept[path][1] for path in paths])
+        if written is None:
+            return False
     token, starts = written
-    if len(starts) != len(paths):  # the blob was replaced meanwhile: a new one holds them all
-        return False
     where = {path: (at, len(kept[path][1])) for path, at in zip(paths, starts)}
     index: dict[str, Any] = {path: (entry[0], *(where.get(path) or entry[3]), entry[2]) for path, entry in kept.items()}
     index[_TOKEN] = token

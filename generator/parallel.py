@@ -283,9 +283,10 @@ def _send_while(conn, message, work: Callable[[], Any], spill: int | None = None
     """``conn.send(message)`` from a thread while ``work()`` runs here; raises what either raised.
 
     A pipe holds 64 KB, and the parent reads what its concurrent step sent only once its own
-    side is done: a daily build's names side, sending its names and mentions from this thread,
-    sat idle for a fifth of a second until the other side had made the feeds, then wrote its
-    cache files beside the pages (three processes on two cores). It writes them meanwhile now."""
+    side is done: a daily build's names side, sending its names and mentions, sat idle for a
+    fifth of a second until the other side had made the feeds, then wrote its cache files beside
+    the pages (three processes on two cores). It writes them meanwhile now. (Where the message
+    goes through the spill file, sending it does not wait for the parent at all.)"""
     failed: list[BaseException] = []
 
     def send() -> None:

@@ -149,6 +149,23 @@ def test_a_memo_whose_blob_is_not_the_one_its_index_names_is_not_used(bundled, t
     assert len(rendered) == len(_pages(first)) and second.files == first.files
 
 
+def test_a_blob_replaced_after_the_memo_was_read_is_not_added_to(bundled, tmp_path):
+    """Another build may replace the blob between this build's reading the memo and writing it:
+    the pages are then all written to a new blob, never added to one their index does not name."""
+    from generator.output import write_blob
+    from generator.pagememo import save_memo
+
+    folder = tmp_path / "cache"
+    _build(bundled, folder)
+    memo = load_memo(folder)
+    path, (mark, data, digest, _) = next(iter(sorted(memo.items())))
+    kept = {**memo, path: (mark, b"changed " + bytes(data), digest, None)}
+    assert write_blob(folder, "pages.blob", [b"another build's pages"]) is not None  # a new token
+    assert save_memo(folder, kept, memo)
+    again = load_memo(folder)
+    assert {p: bytes(e[1]) for p, e in again.items()} == {p: bytes(e[1]) for p, e in kept.items()}
+
+
 def test_the_blob_grows_by_the_pages_rendered_and_is_written_whole_when_half_is_unused(bundled, tmp_path):
     """Each build adds the pages it rendered to the blob; when more than half of it holds pages
     no build uses any more, a new blob holds only those kept. Each step gives the site and the

@@ -6,10 +6,12 @@ helpers, which inherit the function and its data (nothing is pickled on the way 
 helpers' results on the way back). Results come back in input order, so output does not depend
 on scheduling. Small jobs, and platforms without fork, run in the calling process.
 
-Two steps of the pipeline can also run side by side: with :func:`concurrently` when they do
-not depend on each other (the map beside the pages), with :func:`handing_over` when one needs
-a single value from the other partway (the mentions need the text vectors that the other step
-works out first, but the name rules before them need nothing).
+Two steps of the pipeline can also run side by side: with :func:`map_beside` when one is a
+single piece of work and the other per-item (the map, then its share of the pages, beside the
+pages), with :func:`handing_over` when one needs a single value from the other partway (the
+mentions need the text vectors that the other step works out first, but the name rules before
+them need nothing), or with :func:`concurrently` when neither needs the other. A result larger
+than a pipe holds comes back through an in-memory file made before the fork.
 """
 from __future__ import annotations
 

@@ -94,7 +94,7 @@ def mkdocs_rows(n: int, work: Path, repeat: int = 1) -> dict:
     # The generated pages as `papersite build --out` wrote them, built by MkDocs with the papersite
     # plugin in its no-generating mode (it only renders them: see rawhtml.py).
     (base / "generated.yml").write_text(
-        f"site_name: bench\ndocs_dir: generated\n{theme}plugins:\n  - search\n  - tags\n"
+        f"site_name: bench\ndocs_dir: generated\n{theme}plugins:\n  - search\n  - tags:\n      export: false\n"
         "  - papersite:\n      generate: false\n"
         "markdown_extensions:\n  - tables\n  - toc:\n      permalink: true\n"
         "nav:\n  - Home: index.md\n  - Days: days/index.md\n  - Topics: topics/index.md\n  - Graph: graph.md\n"
@@ -183,7 +183,7 @@ def pagefind_row(base: Path, content: Path) -> dict:
     first Pagefind result in Chromium."""
     (base / "pagefind.yml").write_text(
         f"site_name: bench\ndocs_dir: {content.name}\ntheme:\n  name: material\n  features:\n    - navigation.instant\n"
-        f"plugins:\n  - search\n  - tags\n  - papersite:\n      content: {content.name}\n      search: pagefind\n"
+        f"plugins:\n  - search\n  - tags:\n      export: false\n  - papersite:\n      content: {content.name}\n      search: pagefind\n"
         "markdown_extensions:\n  - tables\n  - toc:\n      permalink: true\n"
         "validation:\n  nav:\n    omitted_files: ignore\n")
     site = base / "s3"

@@ -29,8 +29,9 @@ def test_bundled_digest_builds_a_strict_clean_site(bundled, tmp_path):
     mentioned_by = clip.split('id="mentioned-by"', 1)[1].split('id="related-papers"', 1)[0]
     assert "Additionally, we fine-tuned the <mark>CLIP</mark> model" in mentioned_by
     assert 'href="../rs5m-and-georsclip' in mentioned_by
-    # The digest files are content, not published pages.
-    assert not (site / "digests").exists()
+    # The digest files are content, not published pages; nor is Material's tags.json (nothing reads it).
+    assert not (site / "digests").exists() and not (site / "tags.json").exists()
+    assert (site / "tags/index.html").exists()
     graph = nx.node_link_graph(json.loads((site / "graph.json").read_text(encoding="utf-8")))
     assert sum(1 for _, d in graph.nodes(data=True) if d["kind"] == "paper") == 65
     # Aliases are searchable: the search index has the CLIP paper with its alias.

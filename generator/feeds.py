@@ -1,7 +1,9 @@
 """Atom feeds: the newest papers of the collection, and of each topic.
 
 Readers follow a site through a feed reader, so every build writes one feed for the whole
-collection and one per topic. Dates come from the listing days (not the clock) so that the
+collection and one per topic. The site's feed holds every paper of the latest listing day (a day
+of arXiv listings brings about 340, which the 50 newest left mostly out) and at least the
+``FEED_SIZE`` newest; a topic's, its ``FEED_SIZE`` newest. Dates come from the listing days (not the clock) so that the
 same digests give the same feeds; ids are the page URLs when the site's address is known,
 stable ``urn:`` ids otherwise. feedgen escapes the digest text that goes into the XML.
 """
@@ -31,9 +33,10 @@ def _when(day: dt.date) -> dt.datetime:
 
 
 def _feed(collection: Collection, pids: list[str], *, title: str, subtitle: str, path: str, site_url: str,
-          directory_urls: bool = True, rank: dict[str, int] | None = None) -> str:
+          directory_urls: bool = True, rank: dict[str, int] | None = None, size: int = FEED_SIZE) -> str:
     """``rank``: each paper's place in the order of the feeds' entries, newest first, worked out
-    once for all feeds (sorting each topic's papers afresh was a sixth of the feeds' time)."""
+    once for all feeds (sorting each topic's papers afresh was a sixth of the feeds' time);
+    ``size``: how many of the newest it holds."""
     # Imported here, not with the module: the feeds are made beside the pages, by the side that
     # has time to spare, and feedgen with lxml was 8 % of every build's start at 1,000 papers.
     from feedgen.feed import FeedGenerator
@@ -42,7 +45,7 @@ def _feed(collection: Collection, pids: list[str], *, title: str, subtitle: str,
     # Without the site's address, links are relative to the feed itself, as Atom allows.
     up = posixpath.relpath(".", posixpath.dirname(path)) + "/"
     rank = rank if rank is not None else _ranks(collection)
-    newest = [collection.papers[p] for p in heapq.nsmallest(FEED_SIZE, pids, key=rank.__getitem__)]
+    newest = [collection.papers[p] for p in heapq.nsmallest(size, pids, key=rank.__getitem__)]
     fg = FeedGenerator()
     fg.id(base + path if base else f"urn:papersite:{path}")
     fg.title(title)
@@ -76,9 +79,11 @@ def _ranks(collection: Collection) -> dict[str, int]:
 def feeds(collection: Collection, topics: tuple[Topic, ...], *, site_name: str, site_url: str = "",
           directory_urls: bool = True) -> dict[str, str]:
     rank = _ranks(collection)
+    latest = max((p.dates[-1] for p in collection.papers.values()), default=None)
+    of_latest = sum(1 for p in collection.papers.values() if p.dates[-1] == latest)
     out = {feed_path(): _feed(collection, list(collection.papers), title=site_name,
                               subtitle="The newest papers of the collection", path=feed_path(), site_url=site_url,
-                              directory_urls=directory_urls, rank=rank)}
+                              directory_urls=directory_urls, rank=rank, size=max(FEED_SIZE, of_latest))}
     for topic in topics:
         out[topic_feed_path(topic.id)] = _feed(collection, list(topic.papers), title=f"{site_name}: {topic.name}",
                                                subtitle=topic.description, path=topic_feed_path(topic.id),

@@ -206,16 +206,18 @@ class _OnDemand(Mapping):
 
 def _analysed(content: Path, *, curated: bool, progress: bool = False, cache: Path | None = None,
               pages: Callable[[], Any] | None = None,
-              spare: Callable[[Settings, Collection, tuple], Any] | None = None, settle: list | None = None):
+              spare: Callable[[Settings, Collection, tuple, Callable[[], bool]], Any] | None = None,
+              settle: list | None = None):
     """Settings, collection, diagnostics, analysis, the kinds of cache file written back (the
     changed ones only), and (with ``pages``, for a build)
     the render memo of the cache, the topic lock's text, what ``pages()`` returned, and what
-    ``spare(settings, collection, topics)`` returned, or None: what building and suggesting
+    ``spare(settings, collection, topics, done)`` returned, or None: what building and suggesting
     share; and last, the caches it read (for :attr:`Site.retained`). The lock's text is made,
     the memo loaded and ``pages()`` called in this process, on
     the side of the analysis that finds the topics, as soon as they are found, while the other
     side still finds the names and mentions, which none of it needs; ``spare`` is called there
-    too, after them, if the other side is still at work then. ``settle`` (a list) gets the
+    too, after them, if the other side is still at work then, to do what it can until ``done()``
+    says the other side is done. ``settle`` (a list) gets the
     functions to call before the build ends: they wait for the names side's cache files."""
     settings = load_settings(content)
     digests = load_cache(cache, "digests")
@@ -279,8 +281,12 @@ def _analysed(content: Path, *, curated: bool, progress: bool = False, cache: Pa
                     entries[LOCK_KIND] = read_back
             memo = pagememo.load_memo(cache) if cache is not None else None
             ready = pages()
+        # Work for a side that is done first, made piece by piece while the names side still works:
+        # the pages wait for both sides (when this side took all the feeds it had kept the pages
+        # waiting up to 0.17 s of a daily build, the names side being done meanwhile).
+        extra = spare(settings, collection, topics.topics, done_first.asked) \
+            if spare is not None and not done_first.asked() else None
         first = done_first()
-        extra = spare(settings, collection, topics.topics) if first and spare is not None else None
         return tuple(entries) + write_read(first), lock, memo, ready, extra
 
     analysis, _, written, (topics_written, lock, memo, ready, extra) = analyse(
@@ -337,14 +343,16 @@ def _build_site(content: Path, *, templates: Path | None, site_name: str | None,
         renderer.preload()
         return renderer, renderer.sources_key()
 
-    def feed_files(settings: Settings, collection: Collection, topics: tuple) -> dict[str, tuple[bytes, str]]:
+    def feed_files(settings: Settings, collection: Collection, topics: tuple, until: Callable[[], bool] | None = None,
+                   skip: Mapping[str, Any] | None = None) -> dict[str, tuple[bytes, str]]:
         """The feeds, as UTF-8 with their hashes. They need the topics only: made on the side of
-        the analysis that finds them when it is done first, and otherwise beside the pages, where
-        they took a third of the time and competed with the pages for the cores (a first build
-        of 10,440 papers, when its topics side was done first: 6.87 to 6.62 s on average, five
-        runs each; a daily build, whose sides end closer, took as long either way)."""
+        the analysis that finds them, one by one until the names side is done (``until``), and
+        the rest (all but ``skip``) beside the pages, where they took a third of the time and
+        competed with the pages for the cores (a first build of 10,440 papers, when its topics side
+        was done first: 6.87 to 6.62 s on average, five runs each)."""
         made = feeds(collection, topics, site_name=site_name or settings.site_name,
-                     site_url=settings.site_url if site_url is None else site_url, directory_urls=directory_urls)
+                     site_url=settings.site_url if site_url is None else site_url, directory_urls=directory_urls,
+                     until=until, skip=skip or {})
         return {path: pagememo.utf8_and_hash(text) for path, text in made.items()}
 
     settle: list = []
@@ -356,14 +364,14 @@ def _build_site(content: Path, *, templates: Path | None, site_name: str | None,
     plan = SitePlan(collection, analysis, directory_urls=directory_urls, seed=settings.seed)
 
     def graph_and_feeds() -> dict[str, tuple[bytes, str]]:
-        """The map's data and the feeds (unless made already), as UTF-8 with their hashes. Encoded
+        """The map's data and the feeds not made already, as UTF-8 with their hashes. Encoded
         and hashed where they are made, the 16 MB of them are not decoded by the process that
         writes them, nor encoded and hashed again there (0.05 s of a daily build's last,
         single-core part at 10,784 papers)."""
         data = graph_text(collection, analysis, layout(collection, analysis, seed=settings.seed),
                           directory_urls=directory_urls)
         return ({"graph.json": pagememo.utf8_and_hash(data)}
-                | (feed_files(settings, collection, analysis.topics) if early is None else {}))
+                | feed_files(settings, collection, analysis.topics, skip=early))
 
     # The map's layout and the pages do not depend on each other: on large collections a helper
     # makes the map, then helps with the pages (:func:`.pagememo.render_pages`).

@@ -12,6 +12,7 @@ from __future__ import annotations
 import datetime as dt
 import heapq
 import posixpath
+from typing import Callable, Container
 
 from .model import Collection, Topic
 
@@ -77,15 +78,28 @@ def _ranks(collection: Collection) -> dict[str, int]:
 
 
 def feeds(collection: Collection, topics: tuple[Topic, ...], *, site_name: str, site_url: str = "",
-          directory_urls: bool = True) -> dict[str, str]:
+          directory_urls: bool = True, until: Callable[[], bool] | None = None,
+          skip: Container[str] = ()) -> dict[str, str]:
+    """Every feed by its path: the site's, then each topic's. Each feed is a function of the
+    collection and its topic alone, so they may be made in two goes: those made before ``until()``
+    says to stop (asked before each), then the others, ``skip`` being the first ones' paths."""
+    wanted = [(feed_path(), None)] + [(topic_feed_path(topic.id), topic) for topic in topics]
+    wanted = [(path, topic) for path, topic in wanted if path not in skip]
+    out: dict[str, str] = {}
+    if not wanted:
+        return out
     rank = _ranks(collection)
-    latest = max((p.dates[-1] for p in collection.papers.values()), default=None)
-    of_latest = sum(1 for p in collection.papers.values() if p.dates[-1] == latest)
-    out = {feed_path(): _feed(collection, list(collection.papers), title=site_name,
-                              subtitle="The newest papers of the collection", path=feed_path(), site_url=site_url,
-                              directory_urls=directory_urls, rank=rank, size=max(FEED_SIZE, of_latest))}
-    for topic in topics:
-        out[topic_feed_path(topic.id)] = _feed(collection, list(topic.papers), title=f"{site_name}: {topic.name}",
-                                               subtitle=topic.description, path=topic_feed_path(topic.id),
-                                               site_url=site_url, directory_urls=directory_urls, rank=rank)
+    for path, topic in wanted:
+        if until is not None and until():
+            break
+        if topic is None:
+            latest = max((p.dates[-1] for p in collection.papers.values()), default=None)
+            size = max(FEED_SIZE, sum(1 for p in collection.papers.values() if p.dates[-1] == latest))
+            out[path] = _feed(collection, list(collection.papers), title=site_name,
+                              subtitle="The newest papers of the collection", path=path, site_url=site_url,
+                              directory_urls=directory_urls, rank=rank, size=size)
+        else:
+            out[path] = _feed(collection, list(topic.papers), title=f"{site_name}: {topic.name}",
+                              subtitle=topic.description, path=path, site_url=site_url,
+                              directory_urls=directory_urls, rank=rank)
     return out

@@ -27,7 +27,7 @@ import traceback
 from multiprocessing.reduction import ForkingPickler
 from typing import Any, Callable, Iterator, Sequence, TypeVar
 
-__all__ = ["parallel_map", "map_beside", "concurrently", "handing_over", "Later", "first_to_ask", "one_thread_per_process", "MIN_ITEMS"]
+__all__ = ["parallel_map", "map_beside", "concurrently", "handing_over", "Later", "first_to_ask", "FirstToAsk", "one_thread_per_process", "MIN_ITEMS"]
 
 T = TypeVar("T")
 R = TypeVar("R")
@@ -430,17 +430,25 @@ def _settled(receive, process, spill: int | None = None) -> None:
         _reraise(value, "in the concurrent step")
 
 
-def first_to_ask() -> Callable[[], bool]:
+class FirstToAsk:
     """A question answered yes once: to whichever asks first of this process and the processes
     it forks afterwards. Two steps side by side use it to say which of them, being done first,
-    takes on work that either could do."""
-    flag = multiprocessing.Value("b", 0)
+    takes on work that either could do; :meth:`asked` tells the other, without asking, that it
+    is done (work that comes in pieces can then stop between two of them)."""
 
-    def ask() -> bool:
-        with flag.get_lock():
-            if flag.value:
+    def __init__(self):
+        self._flag = multiprocessing.Value("b", 0)
+
+    def __call__(self) -> bool:
+        with self._flag.get_lock():
+            if self._flag.value:
                 return False
-            flag.value = 1
+            self._flag.value = 1
             return True
 
-    return ask
+    def asked(self) -> bool:
+        return bool(self._flag.value)
+
+
+def first_to_ask() -> FirstToAsk:
+    return FirstToAsk()

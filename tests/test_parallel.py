@@ -281,8 +281,9 @@ def test_the_first_to_ask_gets_yes_and_no_one_after_it_in_any_process():
     from generator.parallel import first_to_ask
 
     ask = first_to_ask()
-    child, here = concurrently(ask, lambda: (time.sleep(0.3), ask())[1], size=MIN_ITEMS)
-    assert (child, here) == (True, False)
+    assert not ask.asked()
+    child, here = concurrently(ask, lambda: (time.sleep(0.3), ask.asked(), ask())[1:], size=MIN_ITEMS)
+    assert (child, here) == (True, (True, False))  # the other side sees the question asked, and gets no
     assert not ask()
     again = first_to_ask()
     assert again() and not again()  # each question is its own
@@ -290,8 +291,8 @@ def test_the_first_to_ask_gets_yes_and_no_one_after_it_in_any_process():
 
 @pytest.mark.parametrize("cache", [False, True])
 def test_the_feeds_are_the_same_whichever_side_makes_them(bundled: Path, tmp_path: Path, monkeypatch, cache):
-    """The side of the analysis that finds the topics makes the feeds when it is done first;
-    otherwise they are made beside the pages. Either way the site is the same."""
+    """The side of the analysis that finds the topics makes feeds one by one while the names side
+    still works; the rest are made beside the pages. However they are shared, the site is the same."""
     from generator import build
 
     analysing, made_during_analysis = [], []
@@ -305,12 +306,40 @@ def test_the_feeds_are_the_same_whichever_side_makes_them(bundled: Path, tmp_pat
             analysing.pop()
 
     monkeypatch.setattr(build, "analyse", analyse)
-    monkeypatch.setattr(build, "feeds", lambda *a, **k: made_during_analysis.append(bool(analysing)) or real_feeds(*a, **k))
+    def feeds(*args, **kwargs):
+        made = real_feeds(*args, **kwargs)
+        if made:
+            made_during_analysis.append((bool(analysing), len(made)))
+        return made
+
+    monkeypatch.setattr(build, "feeds", feeds)
     first = build.build_site(bundled, cache=(tmp_path / "cache") if cache else None)
-    assert made_during_analysis == [True]  # a small build runs the sides one after the other, topics first
-    monkeypatch.setattr(build, "first_to_ask", lambda: lambda: False)  # as if the names side were done first
-    later = build.build_site(bundled, cache=(tmp_path / "other") if cache else None)
-    assert made_during_analysis == [True, False] and later.files == first.files
+    everything = made_during_analysis[0][1]
+    assert made_during_analysis == [(True, everything)]  # a small build runs the sides one after the other, topics first
+    assert everything == 1 + len(first.analysis.topics) and everything > 3
+
+    class NamesDoneAfter:
+        """As if the names side were done once the topics side had made ``k`` feeds (None: before
+        it started them): it asks once before it starts, then before each feed."""
+
+        def __init__(self, k):
+            self.left = -1 if k is None else k + 1
+
+        def asked(self):
+            self.left -= 1
+            return self.left < 0
+
+        def __call__(self):
+            return self.left >= 0
+
+    for k in (None, 2, everything - 1, everything):
+        made_during_analysis.clear()
+        monkeypatch.setattr(build, "first_to_ask", lambda: NamesDoneAfter(k))
+        later = build.build_site(bundled, cache=(tmp_path / f"other-{k}") if cache else None)
+        here = [(True, k)] if k else []
+        beside = [(False, everything - (k or 0))] if k != everything else []
+        assert made_during_analysis == here + beside  # the topics side's feeds, then those beside the pages
+        assert later.files == first.files
 
 
 @pytest.mark.parametrize("asked", [None, "2"])

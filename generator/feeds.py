@@ -3,9 +3,10 @@
 Readers follow a site through a feed reader, so every build writes one feed for the whole
 collection and one per topic. The site's feed holds every paper of the latest listing day (a day
 of arXiv listings brings about 340, which the 50 newest left mostly out) and at least the
-``FEED_SIZE`` newest; a topic's, its ``FEED_SIZE`` newest. Dates come from the listing days (not the clock) so that the
-same digests give the same feeds; ids are the page URLs when the site's address is known,
-stable ``urn:`` ids otherwise. feedgen escapes the digest text that goes into the XML.
+``FEED_SIZE`` newest; a topic's, its ``FEED_SIZE`` newest. Dates come from the listing days (not
+the clock) so that the same digests give the same feeds; ids are the page URLs when the site's
+address is known, stable ``urn:`` ids otherwise. feedgen escapes the digest text that goes into
+the XML.
 """
 from __future__ import annotations
 

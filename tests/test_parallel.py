@@ -306,6 +306,7 @@ def test_the_feeds_are_the_same_whichever_side_makes_them(bundled: Path, tmp_pat
             analysing.pop()
 
     monkeypatch.setattr(build, "analyse", analyse)
+
     def feeds(*args, **kwargs):
         made = real_feeds(*args, **kwargs)
         if made:

@@ -53,8 +53,7 @@ def _merge(key: str, records: list[PaperRecord], slug: str) -> Paper:
         return Paper(id=slug, title=r.title, abstract=r.abstract, dates=(r.date,), sources=(f"{r.path}:{r.line}",),
                      arxiv_id=r.arxiv_id or None, authors=r.authors or (), categories=r.categories or (),
                      links=tuple(dict.fromkeys(r.links)), upvotes=r.upvotes, keywords=r.keywords or ())
-    if len(records) > 1:
-        records = sorted(records, key=lambda r: (r.date, r.path, r.line))
+    records = sorted(records, key=lambda r: (r.date, r.path, r.line))
     latest = records[-1]
     links: list[str] = []
     for r in reversed(records):

@@ -167,7 +167,7 @@ def render_pages(plan, render: Callable[..., str], memo: Mapping[str, tuple] | N
     keys = plan.keys()
     value, results = map_beside(beside, made, keys, size=size, weights=[plan.weight(item) for item in keys])
     pages: dict[str, bytes] = {}
-    kept: dict[str, tuple[bytes, bytes, str]] = {}
+    kept: dict[str, tuple] = {}  # path -> (fingerprint, UTF-8, content hash, where in the blob or None)
     encoded: dict[str, tuple[bytes, str]] = {}
     for path, mark, data, digest in results:
         if data is None:

@@ -84,8 +84,9 @@ def test_merged_related_lists_equal_a_full_computation(change, block, monkeypatc
 
 def test_known_texts_are_searched_only_for_new_forms_and_find_the_same():
     collection = SimpleNamespace(papers={
-        "a": SimpleNamespace(title="CLIP and friends", abstract="We use clip-based Model Soups, not CLIPPER."),
-        "b": SimpleNamespace(title="SAM 2", abstract="Segment anything with model soups and SAM."),
+        "a": SimpleNamespace(id="a", title="CLIP and friends", abstract="We use clip-based Model Soups, not CLIPPER.",
+                             links=()),
+        "b": SimpleNamespace(id="b", title="SAM 2", abstract="Segment anything with model soups and SAM.", links=()),
     })
     first = WordScan(collection)
     assert first.written({"CLIP", "SAM"}, "raw") == [{"CLIP"}, {"SAM"}]

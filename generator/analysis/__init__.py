@@ -53,8 +53,8 @@ def find_links(collection: Collection, matrix=None):
 
         matrix, _, _, _ = tfidf_matrix(collection, term_features(collection, keys)[0])
     names, _ = name_features(collection, keys)
-    table, _ = alias_table(collection, {pid: f.candidates for pid, f in names.items()})
-    mentions, ambiguous, _ = find_mentions(collection, table, similarity=_cosine(collection, _rows(matrix)))
+    table, _ = alias_table(collection, {pid: f.candidates for pid, f in names.items()}, keys=keys)
+    mentions, ambiguous, _ = find_mentions(collection, table, similarity=_cosine(collection, _rows(matrix)), keys=keys)
     return dict(table.aliases), mentions, ambiguous
 
 

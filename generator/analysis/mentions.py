@@ -19,7 +19,8 @@ from ..text import fold, sentences
 from .acronyms import same_long_form, spelled_acronyms
 from .aliases import AliasTable, introduced_spans, needs_long_form
 from .names import case_sensitive
-from .scans import automaton, scan_hits, text_key
+from .features import feature_keys
+from .scans import automaton, scan_hits
 
 __all__ = ["find_mentions"]
 
@@ -174,12 +175,14 @@ def find_mentions(collection: Collection, table: AliasTable, *,
     """Every (source, target) link with its first evidence sentence, the names left ambiguous,
     and where each paper writes the aliases' forms: the memo a later build passes as ``scans``
     to look through known texts only for forms it has not looked for (:func:`.scans.scan_hits`),
-    keyed as :class:`.scans.WordScan` keys its memo (by ``keys``, if given).
+    keyed as :class:`.scans.WordScan` keys its memo (``keys``: the papers' feature keys, if the
+    caller has them).
 
     ``similarity(a, b)`` (e.g. TF-IDF cosine) lets the rest of the context
     decide between papers that introduce the same name.
     """
     aliases, own = table.aliases, table.claims
+    keys = feature_keys(collection) if keys is None else keys
     owners = _owners(aliases)
     forms = frozenset(owners)
     scans = scans or {}
@@ -194,7 +197,7 @@ def find_mentions(collection: Collection, table: AliasTable, *,
         """The mentions one paper makes, the shared names it left unresolved, and where its
         text writes the forms (for the next build)."""
         pid, paper = item
-        key = keys[pid] if keys is not None else text_key(paper.title, paper.abstract)
+        key = keys[pid]
         spans, hits_before, written_before = before_all.get(key, (None, None, None))
         units = None
 

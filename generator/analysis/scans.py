@@ -9,26 +9,19 @@ for, and through new papers for all of them. What is found for a (text, name) pa
 depend on any other paper or name, so the results equal a full scan's, hit for hit.
 
 A memo is a plain dict (kept in the build cache as ``words`` for the name rules and
-``mentions`` for the mention finder): the names it covers, and what was found in each text, by a
-hash of the text.
+``mentions`` for the mention finder): the names it covers, and what was found in each text, by
+the paper's feature key (:func:`.features.feature_key`, a hash of its text).
 """
 from __future__ import annotations
 
 import bisect
-import functools
-import hashlib
 import re
 from typing import Callable, Iterable, Mapping
 
 from ..model import Collection
 from .automata import Automaton
 
-__all__ = ["text_key", "automaton", "whole_words", "WordScan", "scan_hits", "lower_same_length"]
-
-
-@functools.lru_cache(maxsize=None)  # the name rules and the mention finder both ask, in one process
-def text_key(title: str, abstract: str) -> str:
-    return hashlib.blake2b(f"{title}\x00{abstract}".encode("utf-8"), digest_size=12).hexdigest()
+__all__ = ["automaton", "whole_words", "WordScan", "scan_hits", "lower_same_length"]
 
 
 def automaton(forms: Iterable, value: Callable = lambda form: form) -> Automaton | None:
@@ -99,17 +92,19 @@ class _WholeWords:
 class WordScan:
     """Which of a set of forms each paper's title and abstract write as whole words, as
     written (``"raw"``) or in any case (``"low"``); :meth:`memo` is what the next build reuses.
-    The memo is keyed by :func:`text_key`, or by ``keys`` (paper id -> a key that changes
-    whenever the title or abstract does: the analysis passes its feature keys, which it has
-    worked out already, and which took as long again as these)."""
+    The memo is keyed by each paper's :func:`.features.feature_key`, which changes whenever its
+    title or abstract does (``keys``: paper id -> key, when the caller has worked them out)."""
 
     MODES = ("raw", "low")
 
     def __init__(self, collection: Collection, previous: Mapping | None = None, keys: Mapping[str, str] | None = None):
         previous = previous or {}
         self._papers = list(collection.papers.values())
-        self._keys = ([keys[p.id] for p in self._papers] if keys is not None
-                      else [text_key(p.title, p.abstract) for p in self._papers])
+        if keys is None:
+            from .features import feature_keys  # features imports the name rules, which import this
+
+            keys = feature_keys(collection)
+        self._keys = [keys[p.id] for p in self._papers]
         self._known: Mapping[str, frozenset] = previous.get("forms", {})
         self._seen: Mapping[str, Mapping[str, frozenset]] = previous.get("papers", {})
         self._asked: dict[str, set] = {mode: set() for mode in self.MODES}

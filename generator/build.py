@@ -34,6 +34,7 @@ __all__ = ["Site", "SiteFiles", "build_site", "read_collection", "suggest_topics
 
 MAP_SCRIPT = "assets/papersite/map.js"
 LOCK_KIND = "lock"  # the build cache's kind: the topic lock's last text's key -> the topics it holds
+TEMPLATES_KIND = "templates"  # the build cache's kind: the page templates' compiled code (:class:`.render.Renderer`)
 
 # The modules of the steps after reading, with the libraries they load: numpy, SciPy,
 # sparse_dot_topn, igraph, Jinja2, feedgen, and on large collections pyarrow (0.35 s with it, a
@@ -331,6 +332,8 @@ def build_site(content: Path, *, templates: Path | None = None, site_name: str |
 
 def _build_site(content: Path, *, templates: Path | None, site_name: str | None, site_url: str | None,
                 progress: bool, cache: Path | None, directory_urls: bool) -> Site:
+    compiled_kept: list[str] = []  # the templates' code, when written to the cache
+
     def ready() -> tuple[Any, bytes]:
         """The renderer, with the page templates compiled, and its sources' key: made on the
         side of the analysis that finds the topics, in this process, while the other side
@@ -339,8 +342,13 @@ def _build_site(content: Path, *, templates: Path | None, site_name: str | None,
         ended; 0.06 s now.)"""
         from .render import Renderer
 
-        renderer = Renderer(templates)
+        known = load_cache(cache, TEMPLATES_KIND) if cache is not None else None
+        renderer = Renderer(templates, compiled=known)
         renderer.preload()
+        compiled = renderer.compiled()
+        if compiled is not None and compiled != known:
+            write_cache(cache, {TEMPLATES_KIND: compiled})
+            compiled_kept.append(TEMPLATES_KIND)
         return renderer, renderer.sources_key()
 
     def feed_files(settings: Settings, collection: Collection, topics: tuple, until: Callable[[], bool] | None = None,
@@ -386,7 +394,7 @@ def _build_site(content: Path, *, templates: Path | None, site_name: str | None,
         wait()
     texts = {MAP_SCRIPT: theme_file(templates, "map.js").read_text(encoding="utf-8")}
     return Site(SiteFiles(texts, pages_utf8), collection, analysis, tuple(diags), lock,
-                tuple(sorted(written + memo_kept)), encoded, retained=(read, plan, memo, kept))
+                tuple(sorted(written + memo_kept + tuple(compiled_kept))), encoded, retained=(read, plan, memo, kept))
 
 
 def suggest_topics(content: Path) -> str:

@@ -19,6 +19,8 @@ hash of that input:
   build maps rather than reads, and adds to;
 - ``lock``: the topics of the topic lock the last build wrote, by a hash of its text
   (:func:`generator.build._locked`).
+- ``templates``: the page templates' compiled code, by template (Jinja checks it against the
+  template's source: :class:`generator.render.Renderer`).
 
 Each is used only where it gives what computing afresh would, so a build with the cache gives
 exactly the output of a build without it (the tests check this, also day by day). Entries are

@@ -26,7 +26,7 @@ def test_a_cached_build_equals_an_uncached_one_and_reuses_the_work(bundled, tmp_
     folder = tmp_path / "cache"
     first = _build(bundled, folder)
     assert set(first.cache) == {"digests", "names", "terms", "vectors", "neighbours", "words", "mentions", "pages",
-                                "lock"}
+                                "lock", "templates"}
     assert len(load_cache(folder, "names")) == len(load_cache(folder, "terms")) == 65
     assert len(load_cache(folder, "digests")) == 1
 
@@ -131,7 +131,7 @@ def test_the_cli_keeps_its_cache_beside_the_content_folder(bundled, tmp_path):
     assert main(["build", "--content", str(bundled), "--out", str(tmp_path / "out")]) == 0
     assert sorted(p.name for p in (tmp_path / ".cache" / "papersite").iterdir()) == [
         "digests.pickle", "lock.pickle", "mentions.pickle", "names.pickle", "neighbours.pickle", "pages.blob",
-        "pages.pickle", "terms.pickle", "vectors.pickle", "words.pickle"]
+        "pages.pickle", "templates.pickle", "terms.pickle", "vectors.pickle", "words.pickle"]
     assert main(["build", "--content", str(bundled), "--out", str(tmp_path / "out2"), "--no-cache",
                  "--cache", str(tmp_path / "elsewhere")]) == 0
     assert not (tmp_path / "elsewhere").exists()

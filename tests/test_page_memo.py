@@ -104,6 +104,31 @@ def test_a_change_to_any_file_of_the_template_folder_renders_every_page_again(bu
     assert _build(bundled, folder).files == build_site(bundled, cache=None).files
 
 
+def test_the_templates_compiled_code_is_kept_and_an_edited_template_is_compiled_again(bundled, tmp_path, monkeypatch):
+    """The cache keeps the page templates' code: a build that finds it compiles none of them, and
+    a template the author edits is compiled from its new source all the same."""
+    import jinja2
+
+    templates = tmp_path / "templates"
+    shutil.copytree(default_templates(), templates)
+    folder = tmp_path / "cache"
+    first = _build(bundled, folder, templates=templates)
+    assert "templates" in first.cache
+    compiled = []
+    real = jinja2.Environment.compile
+    monkeypatch.setattr(jinja2.Environment, "compile",
+                        lambda self, source, name=None, *a, **k: compiled.append(name) or real(self, source, name, *a, **k))
+    second = _build(bundled, folder, templates=templates)
+    assert compiled == [] and "templates" not in second.cache and second.files == first.files
+
+    day = templates / "day.md.j2"
+    day.write_text(day.read_text(encoding="utf-8") + "<!-- edited -->\n", encoding="utf-8")
+    third = _build(bundled, folder, templates=templates)
+    assert compiled == ["day.md.j2"] and "templates" in third.cache
+    assert all(text.endswith("<!-- edited -->\n") for path, text in third.files.items() if path.startswith("days/2"))
+    assert third.files == build_site(bundled, templates=templates, cache=None).files
+
+
 def test_the_memo_follows_the_url_style(bundled, tmp_path):
     folder = tmp_path / "cache"
     _build(bundled, folder)

@@ -42,6 +42,11 @@ __all__ = ["write_tree", "write_own_file", "write_cache", "write_blob", "add_fil
 
 MANIFEST = ".papersite-manifest.json"
 _TMP = ".papersite-tmp-"
+# In the output while a build's temporary files may be there: a build that finds it was killed
+# while writing, and only then looks through the whole output for what it left (at 10,000
+# pages, walking the output was a fifth of writing a day's changes; the marker is a temporary
+# file itself, cleaned with the rest).
+_WRITING = _TMP + "writing"
 # POSIX's st_ctime is the time of a file's last change (content, name, mode); Windows' is when it was made.
 _CHANGE_TIMES = os.name == "posix"
 
@@ -111,26 +116,33 @@ def _stage(path: str, data: bytes | Callable[[BinaryIO], object], *, sync: bool 
     63,000 files.)"""
     head, name = os.path.split(path)
     tmp = os.path.join(head, _TMP + name)
-    if not callable(data) and not sync:
-        # Bytes, by the system calls themselves: an ``open()`` file object and its buffer for
-        # each of 63,000 pages were a fifth of writing them.
-        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | getattr(os, "O_BINARY", 0), 0o666)
-        try:
-            view = memoryview(data)
-            while view:
-                view = view[os.write(fd, view):]
-        finally:
-            os.close(fd)
+    try:
+        if not callable(data) and not sync:
+            # Bytes, by the system calls themselves: an ``open()`` file object and its buffer for
+            # each of 63,000 pages were a fifth of writing them.
+            fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | getattr(os, "O_BINARY", 0), 0o666)
+            try:
+                view = memoryview(data)
+                while view:
+                    view = view[os.write(fd, view):]
+            finally:
+                os.close(fd)
+            return tmp
+        with open(tmp, "wb") as fh:
+            if callable(data):
+                data(fh)
+            else:
+                fh.write(data)
+            if sync:
+                fh.flush()
+                os.fsync(fh.fileno())
         return tmp
-    with open(tmp, "wb") as fh:
-        if callable(data):
-            data(fh)
-        else:
-            fh.write(data)
-        if sync:
-            fh.flush()
-            os.fsync(fh.fileno())
-    return tmp
+    except BaseException:  # a file half written (no room, interrupted) is not left behind
+        try:
+            os.unlink(tmp)
+        except OSError:
+            pass
+        raise
 
 
 def _flush() -> None:
@@ -138,6 +150,34 @@ def _flush() -> None:
     file cost 3.7 s for 4,300 pages)."""
     if hasattr(os, "sync"):
         os.sync()
+
+
+def _mark_writing(out: Path) -> None:
+    """Leaves :data:`_WRITING` in ``out``, on the disk (the file and its folder synced) before
+    any temporary file is made."""
+    fd = os.open(os.path.join(out, _WRITING), os.O_WRONLY | os.O_CREAT | getattr(os, "O_BINARY", 0), 0o666)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+    if hasattr(os, "O_DIRECTORY"):
+        try:
+            folder = os.open(out, os.O_RDONLY | os.O_DIRECTORY)
+        except OSError:
+            return
+        try:
+            os.fsync(folder)
+        except OSError:  # a folder some systems cannot sync
+            pass
+        finally:
+            os.close(folder)
+
+
+def _unmark_writing(out: Path) -> None:
+    try:
+        os.unlink(os.path.join(out, _WRITING))
+    except OSError:  # removed meanwhile: the next build only walks the output for nothing
+        pass
 
 
 def _clean_temps(out: Path) -> None:
@@ -158,7 +198,8 @@ def write_tree(out: Path, files: Mapping[str, str], *,
     (worked out where the pages were rendered: :func:`generator.pagememo.render_pages`)."""
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
-    _clean_temps(out)
+    if os.path.lexists(os.path.join(out, _WRITING)):  # the last build was killed while it wrote
+        _clean_temps(out)
     previous, records, vouched = _read_manifest(out)
     root = out.resolve()
     folders: dict[str, str] = {}
@@ -227,6 +268,7 @@ def write_tree(out: Path, files: Mapping[str, str], *,
     # Phase 1: everything that changes goes to disk under temporary names. (Paths as strings,
     # each folder made once: pathlib's objects and a mkdir per file were 40 % of writing 63,000.)
     staged: list[tuple[str, str]] = []
+    _mark_writing(out)  # before any temporary file, the manifest's included
     try:
         for folder in sorted({os.path.dirname(where[rel]) for rel in changed}):
             os.makedirs(folder, exist_ok=True)
@@ -238,6 +280,7 @@ def write_tree(out: Path, files: Mapping[str, str], *,
     except BaseException:
         for tmp, _ in staged:
             Path(tmp).unlink(missing_ok=True)
+        _unmark_writing(out)  # none of its temporary files is left
         raise
     # Phase 2: publish by renames only.
     for tmp, path in staged:
@@ -259,6 +302,7 @@ def write_tree(out: Path, files: Mapping[str, str], *,
     # "files" is what older code reads; a record is "size hash", one line each.
     manifest = _manifest_text(ours, {rel: "%d %s" % kept[rel] for rel in ours if rel in kept})
     os.replace(_write_temp(out / MANIFEST, manifest.encode("utf-8")), out / MANIFEST)
+    _unmark_writing(out)
     return WriteReport(tuple(changed), tuple(unchanged), tuple(removed))
 
 

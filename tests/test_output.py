@@ -1,5 +1,7 @@
 import json
 
+import os
+
 import pytest
 from hypothesis import given, settings, strategies as st
 
@@ -85,13 +87,50 @@ def test_a_build_that_dies_while_writing_leaves_the_previous_output_intact(tmp_p
 
 
 def test_leftovers_of_a_killed_build_are_cleaned_and_nothing_else(tmp_path):
+    """A build killed while it writes (here: the process ends at once, halfway through its
+    temporary files, as on SIGKILL or a power cut) leaves them behind; the next build removes
+    them, and only them."""
+    import generator.output as output
+
+    out = tmp_path / "out"
+    write_tree(out, {"a.md": "A", "sub/b.md": "B"})
+    (out / "notes.txt").write_text("the author's")
+    pid = os.fork()
+    if pid == 0:  # the build that is killed
+        real, calls = output._stage, []
+
+        def dying(path, data, **how):
+            calls.append(path)
+            if len(calls) == 2:
+                os._exit(9)
+            return real(path, data, **how)
+
+        output._stage = dying
+        try:
+            write_tree(out, {"a.md": "new A", "sub/b.md": "new B", "sub/c.md": "new C"})
+        finally:
+            os._exit(0)
+    assert os.waitpid(pid, 0)[1] >> 8 == 9
+    left = sorted(p.name for p in out.rglob(".papersite-tmp-*"))
+    assert ".papersite-tmp-a.md" in left and len(left) == 2  # one page, and the mark of writing
+    assert [(out / n).read_text() for n in ("a.md", "sub/b.md")] == ["A", "B"]
+
+    write_tree(out, {"a.md": "A"})
+    assert not list(out.rglob(".papersite-tmp-*"))
+    assert (out / "notes.txt").read_text() == "the author's"
+
+
+def test_a_build_that_was_not_killed_does_not_look_for_leftovers(tmp_path, monkeypatch):
+    """Walking the whole output for temporary files is left to the build after a killed one."""
+    import generator.output as output
+
     out = tmp_path / "out"
     write_tree(out, {"a.md": "A"})
-    (out / ".papersite-tmp-a.md").write_text("half written")
-    (out / "notes.txt").write_text("the author's")
-    write_tree(out, {"a.md": "A"})
-    assert not (out / ".papersite-tmp-a.md").exists()
-    assert (out / "notes.txt").read_text() == "the author's"
+    assert not list(out.rglob(".papersite-tmp-*"))
+    monkeypatch.setattr(output, "_clean_temps", lambda out: pytest.fail("looked for leftovers"))
+    write_tree(out, {"a.md": "A2", "b.md": "B"})
+    write_tree(out, {"a.md": "A2", "b.md": "B"})
+    assert not list(out.rglob(".papersite-tmp-*"))
 
 
 def test_an_identical_file_that_was_there_before_is_never_claimed(tmp_path):

@@ -45,11 +45,16 @@ def _hard_exit(code: int) -> None:
 def _build_and_write(args: argparse.Namespace) -> tuple[int, Site]:
     """The exit code, and the site (kept alive for :func:`_hard_exit`)."""
     cache = None if args.no_cache else Path(args.cache) if args.cache else default_cache(Path(args.content))
+    later: list = []  # the cache files still being written: waited for once the site is
     site = build_site(Path(args.content), templates=Path(args.templates) if args.templates else None,
-                      progress=sys.stderr.isatty() or args.progress, cache=cache)
+                      progress=sys.stderr.isatty() or args.progress, cache=cache, later=later)
     for diag in site.diagnostics:
         print(f"{'error' if diag.level == 'unusable' else 'warning'}: {diag}", file=sys.stderr)
-    report = write_tree(Path(args.out), site.files, encoded=site.encoded)
+    try:
+        report = write_tree(Path(args.out), site.files, encoded=site.encoded)
+    finally:
+        for wait in later:
+            wait()
     if write_own_file(Path(args.content) / LOCK_FILE, site.lock, marker=LOCK_HEADER):
         print(f"updated {Path(args.content) / LOCK_FILE}: keep it with the digests so topics stay put")
     print(site.summary())

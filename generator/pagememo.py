@@ -40,7 +40,7 @@ from .cache import load_blob, load_cache
 from .output import content_hash, write_blob, write_cache
 from .parallel import map_beside
 
-__all__ = ["KIND", "BLOB", "Memo", "load_memo", "save_memo", "fingerprint", "render_pages", "utf8_and_hash"]
+__all__ = ["KIND", "BLOB", "Memo", "load_memo", "memo_changed", "save_memo", "fingerprint", "render_pages", "utf8_and_hash"]
 
 KIND = "pages"  # the build cache's kind: page path -> (fingerprint, where in the blob, its size, content hash)
 BLOB = "pages.blob"  # the pages' UTF-8, one after another
@@ -77,11 +77,16 @@ def load_memo(cache) -> Memo:
     return memo
 
 
+def memo_changed(kept: Mapping[str, tuple], memo: Memo) -> bool:
+    """Whether ``kept`` (:func:`render_pages`' memo) is not ``memo``, the one it started from."""
+    return not (kept.keys() == memo.keys() and all(entry is memo[path] for path, entry in kept.items()))
+
+
 def save_memo(cache, kept: Mapping[str, tuple], memo: Memo) -> bool:
     """Writes ``kept`` (:func:`render_pages`' memo) to ``cache`` unless it is ``memo``: the pages
     rendered anew are added to the blob, or, when more than half of it would be pages no longer
     used, a new blob holds only the pages kept. Whether anything was written."""
-    if kept.keys() == memo.keys() and all(entry is memo[path] for path, entry in kept.items()):
+    if not memo_changed(kept, memo):
         return False
     fresh = [path for path, entry in kept.items() if entry[3] is None]
     added = sum(len(kept[path][1]) for path in fresh)

@@ -27,7 +27,7 @@ import traceback
 from multiprocessing.reduction import ForkingPickler
 from typing import Any, Callable, Iterator, Sequence, TypeVar
 
-__all__ = ["parallel_map", "map_beside", "concurrently", "handing_over", "Later", "first_to_ask", "FirstToAsk", "one_thread_per_process", "MIN_ITEMS"]
+__all__ = ["parallel_map", "map_beside", "concurrently", "handing_over", "Later", "in_background", "first_to_ask", "FirstToAsk", "one_thread_per_process", "MIN_ITEMS"]
 
 T = TypeVar("T")
 R = TypeVar("R")
@@ -305,6 +305,29 @@ def _send_while(conn, message, work: Callable[[], Any], spill: int | None = None
         sender.join()
     if failed:
         raise failed[0]
+
+
+def in_background(work: Callable[[], Any]) -> Callable[[], None]:
+    """Starts ``work()`` in a thread of this process; returns the function that waits for it and
+    raises what it raised. For work that is mostly system calls (writing files), which hold no
+    lock of the interpreter's: it goes on while this thread writes other files."""
+    failed: list[BaseException] = []
+
+    def run() -> None:
+        try:
+            work()
+        except BaseException as exc:  # raised where it is waited for
+            failed.append(exc)
+
+    worker = threading.Thread(target=run)
+    worker.start()
+
+    def wait() -> None:
+        worker.join()
+        if failed:
+            raise failed.pop()
+
+    return wait
 
 
 def concurrently(first: Callable[[], T], second: Callable[[], R], *, size: int = MIN_ITEMS) -> tuple[T, R]:

@@ -129,6 +129,22 @@ def test_the_templates_compiled_code_is_kept_and_an_edited_template_is_compiled_
     assert third.files == build_site(bundled, templates=templates, cache=None).files
 
 
+def test_a_memo_written_while_the_caller_writes_the_site_is_the_one_written_before_returning(bundled, tmp_path, rendered):
+    """The command line writes its output while the pages' memo goes into the cache (``later``):
+    once it has waited, the cache serves the next build as a cache written before returning does."""
+    later: list = []
+    first = build_site(bundled, cache=tmp_path / "beside", later=later)
+    assert "pages" in first.cache and later  # still to be waited for
+    for wait in later:
+        wait()
+    inline = build_site(bundled, cache=tmp_path / "before")
+    assert first.files == inline.files
+    for folder in ("beside", "before"):
+        rendered.clear()
+        again = build_site(bundled, cache=tmp_path / folder)
+        assert rendered == [] and again.files == first.files and "pages" not in again.cache
+
+
 def test_the_memo_follows_the_url_style(bundled, tmp_path):
     folder = tmp_path / "cache"
     _build(bundled, folder)

@@ -5,7 +5,7 @@ from pathlib import Path
 
 import pytest
 
-from generator.parallel import MIN_ITEMS, Later, concurrently, handing_over, map_beside, parallel_map
+from generator.parallel import MIN_ITEMS, Later, concurrently, handing_over, in_background, map_beside, parallel_map
 
 forking = pytest.mark.skipif(len(os.sched_getaffinity(0)) < 2, reason="needs two cores to fork")
 
@@ -119,6 +119,27 @@ def test_run_one_after_the_other_a_later_value_s_last_work_is_done_at_once(tmp_p
     value, _ = handing_over(lambda receive: Later(receive(), lambda: (tmp_path / "done").touch()),
                             lambda send: send("value"), size=10, settle=settle)
     assert value == "value" and (tmp_path / "done").exists() and settle == []
+
+
+def test_work_in_the_background_goes_on_while_this_thread_works_and_its_failure_is_raised_when_waited_for():
+    started, events = [], []
+
+    def work():
+        started.append(True)
+        time.sleep(0.2)
+        events.append("background done")
+
+    wait = in_background(work)
+    events.append("here")  # not after the background's work
+    wait()
+    assert started and events == ["here", "background done"]
+
+    def failing():
+        raise ValueError("no room")
+
+    wait = in_background(failing)
+    with pytest.raises(ValueError, match="no room"):
+        wait()
 
 
 def test_small_work_stays_in_this_process():

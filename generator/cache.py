@@ -6,6 +6,8 @@ year. Results that depend on nothing but their own input are kept between builds
 hash of that input:
 
 - ``digests``: the records and messages of a digest file, by the file's bytes and name;
+- ``collection``: the papers collected from the digests, by the keys of those files, for the
+  next build to add its new digests to (:func:`generator.build.read_collection`);
 - ``names`` and ``terms``: each paper's acronyms and candidate names, and its counted words, by
   the paper's text (each kind kept by the side of the analysis that uses it);
 - ``vectors``: each paper's text vector, while the papers the word weights are fitted on stay

@@ -26,7 +26,7 @@ def test_a_cached_build_equals_an_uncached_one_and_reuses_the_work(bundled, tmp_
     folder = tmp_path / "cache"
     first = _build(bundled, folder)
     assert set(first.cache) == {"digests", "names", "terms", "vectors", "neighbours", "words", "mentions", "pages",
-                                "lock", "templates"}
+                                "lock", "templates", "collection"}
     assert len(load_cache(folder, "names")) == len(load_cache(folder, "terms")) == 65
     assert len(load_cache(folder, "digests")) == 1
 
@@ -90,6 +90,54 @@ def test_a_changed_digest_is_read_again_and_only_its_changed_papers_are_analysed
         assert len(load_cache(folder, kind)) == 66 and cache_segments(folder, kind) == [folder / f"{kind}.1.pickle"]
 
 
+def test_a_new_day_is_added_to_the_collection_kept_without_reading_the_other_digests(tmp_path, monkeypatch):
+    """A daily build reads only the new digest and adds its papers to the collection the last
+    build kept (its records of the other digests stay unread in the cache): the site a build
+    without the cache makes. A changed earlier digest, or one of an earlier day added later,
+    is collected with all the others again, as without the cache."""
+    import json
+
+    import generator.build as build_module
+    import generator.cache as cache_module
+
+    digests = tmp_path / "content" / "digests"
+    digests.mkdir(parents=True)
+
+    def day(name, ids, title="Study"):
+        (digests / name).write_text("".join(json.dumps({
+            "id": f"2501.{i:05d}", "title": f"{title} {i} of vision models", "summary": f"We study model {i}.",
+            "authors": ["A. Author"], "categories": ["cs.LG"], "comment": "", "abs": "", "pdf": ""}) + "\n"
+            for i in ids), encoding="utf-8")
+
+    day("2025-01-06.jsonl", range(1, 30))
+    day("2025-01-07.jsonl", range(20, 50))  # ten listed again
+    folder = tmp_path / "cache"
+    first = _build(tmp_path / "content", folder)
+    assert "collection" in first.cache
+
+    read, loaded = [], []
+    real_read, real_load = build_module.read_digest, cache_module.load_cache
+    monkeypatch.setattr(build_module, "read_digest", lambda path, **how: read.append(path.name) or real_read(path, **how))
+    monkeypatch.setattr(build_module, "load_cache", lambda folder, kind: loaded.append(kind) or real_load(folder, kind))
+
+    def check(expect_read, digests_loaded):
+        read.clear(), loaded.clear()
+        site = _build(tmp_path / "content", folder)
+        assert sorted(read) == expect_read and ("digests" in loaded) == digests_loaded
+        assert site.files == build_site(tmp_path / "content", cache=None).files
+        return site
+
+    day("2025-01-08.jsonl", range(45, 70))  # five listed again, on a third day
+    site = check(["2025-01-08.jsonl"], False)
+    assert "collection" in site.cache and "digests" not in site.cache
+    assert site.collection.papers["2501-00046"].dates[-1].isoformat() == "2025-01-08"
+    check([], False)  # nothing new: the collection as kept
+    day("2025-01-05.jsonl", range(80, 85))  # an earlier day, added later
+    check(["2025-01-05.jsonl", "2025-01-08.jsonl"], True)  # read, with the day not in the digests kind
+    day("2025-01-07.jsonl", range(20, 50), title="Revised study")
+    check(["2025-01-07.jsonl"], True)
+
+
 def test_damaged_or_foreign_cache_files_are_ignored_and_foreign_ones_never_replaced(bundled, tmp_path):
     folder = tmp_path / "cache"
     folder.mkdir()
@@ -130,7 +178,7 @@ def test_the_cli_keeps_its_cache_beside_the_content_folder(bundled, tmp_path):
 
     assert main(["build", "--content", str(bundled), "--out", str(tmp_path / "out")]) == 0
     assert sorted(p.name for p in (tmp_path / ".cache" / "papersite").iterdir()) == [
-        "digests.pickle", "lock.pickle", "mentions.pickle", "names.pickle", "neighbours.pickle", "pages.blob",
+        "collection.pickle", "digests.pickle", "lock.pickle", "mentions.pickle", "names.pickle", "neighbours.pickle", "pages.blob",
         "pages.pickle", "templates.pickle", "terms.pickle", "vectors.pickle", "words.pickle"]
     assert main(["build", "--content", str(bundled), "--out", str(tmp_path / "out2"), "--no-cache",
                  "--cache", str(tmp_path / "elsewhere")]) == 0

@@ -1,6 +1,8 @@
 import datetime as dt
 
-from generator.collection import build_collection
+from hypothesis import given, settings, strategies as st
+
+from generator.collection import build_collection, collect, extend
 from generator.model import PaperRecord
 
 
@@ -80,3 +82,53 @@ def test_a_paper_listed_once_is_merged_as_the_general_case_merges_it():
         assert _merge("key", [record], "a-title") == _merged_in_general([record], "a-title")
 
     check()
+
+
+# Listings drawn from a small pool of papers, so that papers come back on later days, with and
+# without arXiv ids, authors, links and votes, and titles whose slugs collide ("x y" and "x_y").
+_TITLES = ["Alpha Net", "alpha net", "C++ vs C#", "C vs C", "Beta: A Model", "x y", "x_y", "Delta Loss"]
+_listing = st.builds(
+    lambda title, arxiv, abstract, authors, links, votes, keywords: dict(
+        title=title, arxiv_id=arxiv, abstract=abstract, authors=authors, links=links, upvotes=votes, keywords=keywords),
+    st.sampled_from(_TITLES), st.sampled_from([None, "", "2501.00001v1", "2501.00001v2", "2502.00002"]),
+    st.sampled_from(["one", "two", ""]), st.sampled_from([(), ("A. Author",), ("B. Author", "C. Author")]),
+    st.sampled_from([(), ("https://a.example",), ("https://b.example", "https://a.example")]),
+    st.sampled_from([None, 0, 3, 12]), st.sampled_from([(), ("k",)]))
+
+
+def _day(listings, day):
+    date = dt.date(2025, 8, 1) + dt.timedelta(days=day)
+    return [rec(path=f"digests/{date}.jsonl", line=i + 1, date=date, **listing) for i, listing in enumerate(listings)]
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.lists(_listing, max_size=6), min_size=2, max_size=5), st.integers(1, 4))
+def test_adding_days_to_a_collection_gives_what_collecting_them_all_gives(days, split):
+    """``extend`` adds later digests to what ``collect`` made of the earlier ones: the same
+    collection and index as collecting every record, or None where it cannot tell."""
+    records = [_day(listings, i) for i, listings in enumerate(days)]
+    early = [r for day in records[:split] for r in day]
+    late = [r for day in records[split:] for r in day]
+    whole = collect(early + late)
+    added = extend(*collect(early), late)
+    if added is not None:
+        assert added == whole
+    if all(r.arxiv_id for r in early + late) or not ({"x y", "x_y"} & {r.title for r in early + late}):
+        # No slug of a new paper can be an earlier one's, and every listing is newer: added.
+        assert added is not None
+
+
+def test_a_digest_of_an_earlier_day_added_later_is_not_added_to_the_collection():
+    early = [rec("Alpha Net", D2, path="b.txt")]
+    assert extend(*collect(early), [rec("Alpha Net", D1, path="a.txt")]) is None
+    assert extend(*collect(early), [rec("Beta", D1, path="a.txt")]) == collect(early + [rec("Beta", D1, path="a.txt")])
+
+
+def test_a_new_paper_whose_slug_an_earlier_one_has_is_left_to_collecting_everything():
+    """Of two titles with one slug, the key that sorts first keeps the plain slug: a new paper can
+    take it from an earlier one, which only collecting every record decides."""
+    for first, second in (("x y", "x_y"), ("x_y", "x y")):
+        early = [rec(first, D1)]
+        late = [rec(second, D2, path="e.txt")]
+        assert extend(*collect(early), late) is None
+    assert sorted(collect([rec("x_y", D1), rec("x y", D2, path="e.txt")])[0].papers)[0] == "x-y"

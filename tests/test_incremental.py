@@ -224,7 +224,7 @@ def test_text_vectors_are_scikit_learns_tfidf():
     from generator.build import read_collection
     from generator.settings import load_settings
 
-    collection, _, _ = read_collection(ROOT / "content", load_settings(ROOT / "content"))
+    collection = read_collection(ROOT / "content", load_settings(ROOT / "content"))[0]
     papers = list(collection.papers.values())
     assert 20 <= len(papers) < 200
     matrix, features, titled, _ = similarity.tfidf_matrix(collection)
@@ -243,7 +243,7 @@ def test_text_vectors_are_the_same_whichever_way_the_vocabulary_is_numbered(monk
     from generator.build import read_collection
     from generator.settings import load_settings
 
-    collection, _, _ = read_collection(ROOT / "content", load_settings(ROOT / "content"))
+    collection = read_collection(ROOT / "content", load_settings(ROOT / "content"))[0]
     by_dict = similarity.tfidf_matrix(collection)
     monkeypatch.setattr(similarity, "ARROW_FROM", 0)
     by_arrow = similarity.tfidf_matrix(collection)
@@ -326,7 +326,7 @@ def test_the_names_side_cosine_from_bytes_is_the_double_sum_of_scipys_rows():
     from generator.build import read_collection
     from generator.settings import load_settings
 
-    collection, _, _ = read_collection(ROOT / "content", load_settings(ROOT / "content"))
+    collection = read_collection(ROOT / "content", load_settings(ROOT / "content"))[0]
     matrix = similarity.tfidf_matrix(collection)[0]
     ids = list(collection.papers)
     cosine = _cosine(collection, _rows(matrix))

@@ -17,6 +17,7 @@ from typing import Any, Callable, Iterator, Mapping
 
 from . import pagememo
 from .analysis import GROWN, KEPT, analyse
+from .analysis.features import feature_key, feature_keys
 from .analysis.graph import graph_text
 from .cache import file_key, load_cache
 from .collection import collect, duplicate_diagnostics, extend
@@ -113,9 +114,11 @@ def read_collection(content: Path, settings: Settings, *, progress: bool = False
     what a later build needs to add digests to this collection (kept as the cache's
     ``collection`` kind).
 
-    ``collected`` is what an earlier build kept so: when the digests are the ones it was
-    collected from, and maybe more after them, only the new ones are read, and their records
-    added to it (:func:`.collection.extend`), the same collection as reading all of them gives;
+    ``collected`` is what an earlier build kept so (with each paper's
+    :func:`.analysis.features.feature_key`, which both sides of the analysis use): when the
+    digests are the ones it was collected from, and maybe more after them, only the new ones
+    are read, and their records added to it (:func:`.collection.extend`), the same collection
+    as reading all of them gives, and only the new or changed papers' texts are hashed again;
     the records by file key are then None (nothing new for the ``digests`` kind). Otherwise
     every digest is read, or taken from ``known`` (an earlier build's records by file key, or a
     function that loads them when they are needed): an unchanged digest is not read again."""
@@ -159,11 +162,14 @@ def read_collection(content: Path, settings: Settings, *, progress: bool = False
         added = extend(collected["collection"], collected["index"], records)
         if added is not None:
             collection, index = added
+            earlier, hashed = collected["collection"].papers, collected["keys"]
+            paper_keys = {pid: hashed[pid] if earlier.get(pid) is paper else feature_key(paper)
+                          for pid, paper in collection.papers.items()}
             read_diags = list(collected["diags"]) + [d for _, more in fresh.values() for d in more]
             duplicates = sorted(list(collected["duplicates"]) + duplicate_diagnostics(records),
                                 key=lambda d: (d.path, d.line))
             kept = {"files": tuple(keys), "diags": tuple(read_diags), "duplicates": tuple(duplicates),
-                    "collection": collection, "index": index}
+                    "collection": collection, "index": index, "keys": paper_keys}
             return collection, read_diags + duplicates, None, kept
     known = (known() if callable(known) else known) or {}
     missing = [path for path, k in zip(files, keys) if path not in fresh and (not k or k not in known)]
@@ -180,7 +186,7 @@ def read_collection(content: Path, settings: Settings, *, progress: bool = False
     collection, index = collect(records)
     duplicates = duplicate_diagnostics(records)
     kept = {"files": tuple(keys) if all(keys) else (), "diags": tuple(diags), "duplicates": tuple(duplicates),
-            "collection": collection, "index": index}
+            "collection": collection, "index": index, "keys": feature_keys(collection)}
     return collection, diags + duplicates, used, kept
 
 
@@ -336,7 +342,7 @@ def _analysed(content: Path, *, curated: bool, progress: bool = False, cache: Pa
     analysis, _, written, (topics_written, lock, memo, ready, extra) = analyse(
         collection, related_k=settings.related, seed=settings.seed,
         curated=read_curated(content) if curated else (), locked=functools.partial(_locked, content, lambda key: locks[LOCK_KIND].get(key)),
-        previous=previous, beside=write_beside, then=then, settle=settle)
+        previous=previous, beside=write_beside, then=then, settle=settle, keys=collected_now["keys"])
     return (settings, collection, diags, analysis, (written or ()) + topics_written, memo, lock, ready, extra,
             (digests, digests_used, collected, collected_now, previous, locks))
 

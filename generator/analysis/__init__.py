@@ -68,7 +68,8 @@ def analyse(collection: Collection, *, related_k: int = 5, seed: int = 42,
             curated: tuple = (), locked: tuple | Callable[[], tuple] = (),
             previous: Mapping[str, Mapping] | None = None,
             beside: Callable[[dict], tuple[Any, Callable[[], Any]]] | None = None,
-            then: Callable[[Any, dict], Any] | None = None, settle: list | None = None) -> tuple[Analysis, dict, Any, Any]:
+            then: Callable[[Any, dict], Any] | None = None, settle: list | None = None,
+            keys: Mapping[str, str] | None = None) -> tuple[Analysis, dict, Any, Any]:
     """Run every analysis in dependency order: text vectors, links, related papers, topics; return
     it with what the next build may reuse (by kind, see ``KEPT``): each paper's own features
     (:mod:`.features`: its names for one side, its words for the other, by a key of its text),
@@ -77,7 +78,9 @@ def analyse(collection: Collection, *, related_k: int = 5, seed: int = 42,
     ``previous`` (what an earlier build kept) may come from the build cache; the result is the
     same without it. ``locked`` (the topic lock) may be
     given as a function that reads it: it is then read by the side that finds topics, while the
-    other side works (``previous`` may likewise load each kind when asked for it).
+    other side works (``previous`` may likewise load each kind when asked for it). ``keys``, the
+    papers' :func:`.features.feature_key` if the caller kept them, spares both sides hashing
+    every paper's text.
 
     Two chains run side by side on large collections: names then mentions, beside text vectors,
     related papers then topics. The names need no text vectors, so they are found while the
@@ -109,8 +112,11 @@ def analyse(collection: Collection, *, related_k: int = 5, seed: int = 42,
     previous = previous or {}
     size = len(collection.papers)
 
+    def paper_keys() -> Mapping[str, str]:
+        return feature_keys(collection) if keys is None else keys
+
     def links(vectors):
-        keys = feature_keys(collection)  # also the name scans' keys: a paper's text is hashed once
+        keys = paper_keys()  # also the name scans' keys: a paper's text is hashed once
         names, names_kept = name_features(collection, keys, previous.get("names"))
         table, words = alias_table(collection, {pid: f.candidates for pid, f in names.items()}, previous.get("words"),
                                    keys)
@@ -127,9 +133,9 @@ def analyse(collection: Collection, *, related_k: int = 5, seed: int = 42,
         from .similarity import related_papers, tfidf_matrix
         from .topics import find_topics
 
-        # Each side keys the papers' features itself: worked out once before the sides forked,
-        # the keys were 0.03 s of a daily build on one core.
-        written, terms_kept = term_features(collection, feature_keys(collection), previous.get("terms"))
+        # Without ``keys``, each side keys the papers' features itself: worked out once before the
+        # sides forked, the keys were 0.03 s of a daily build on one core.
+        written, terms_kept = term_features(collection, paper_keys(), previous.get("terms"))
         matrix, terms, titled, vectors = tfidf_matrix(collection, written, previous.get("vectors"))
         hand_over(_rows(matrix))
         related, neighbours = related_papers(collection, matrix, k=related_k, previous=previous.get("neighbours"))

@@ -14,6 +14,8 @@ hash of that input:
   the same (:func:`generator.analysis.similarity.tfidf_matrix`);
 - ``neighbours``: each paper's related list, by a hash of its vector
   (:func:`generator.analysis.similarity.related_papers`);
+- ``reasons``: why each paper is in its topic, by the topic's phrases and the paper's text
+  (:func:`generator.analysis.topics.find_topics`);
 - ``words`` and ``mentions``: where each text writes the names looked for so far
   (:mod:`generator.analysis.scans`);
 - ``pages``: each page's text, by a hash of its template and of what it is made from

@@ -25,7 +25,7 @@ def _build(content, cache):
 def test_a_cached_build_equals_an_uncached_one_and_reuses_the_work(bundled, tmp_path, monkeypatch):
     folder = tmp_path / "cache"
     first = _build(bundled, folder)
-    assert set(first.cache) == {"digests", "names", "terms", "vectors", "neighbours", "words", "mentions", "pages",
+    assert set(first.cache) == {"digests", "names", "terms", "vectors", "neighbours", "reasons", "words", "mentions", "pages",
                                 "lock", "templates", "collection"}
     assert len(load_cache(folder, "names")) == len(load_cache(folder, "terms")) == 65
     assert len(load_cache(folder, "digests")) == 1
@@ -179,7 +179,7 @@ def test_the_cli_keeps_its_cache_beside_the_content_folder(bundled, tmp_path):
     assert main(["build", "--content", str(bundled), "--out", str(tmp_path / "out")]) == 0
     assert sorted(p.name for p in (tmp_path / ".cache" / "papersite").iterdir()) == [
         "collection.pickle", "digests.pickle", "lock.pickle", "mentions.pickle", "names.pickle", "neighbours.pickle", "pages.blob",
-        "pages.pickle", "templates.pickle", "terms.pickle", "vectors.pickle", "words.pickle"]
+        "pages.pickle", "reasons.pickle", "templates.pickle", "terms.pickle", "vectors.pickle", "words.pickle"]
     assert main(["build", "--content", str(bundled), "--out", str(tmp_path / "out2"), "--no-cache",
                  "--cache", str(tmp_path / "elsewhere")]) == 0
     assert not (tmp_path / "elsewhere").exists()

@@ -195,3 +195,35 @@ def test_key_phrases_over_a_groups_own_words_are_those_over_the_whole_vocabulary
         assert vectors.keyphrases(group, n=12) == expected
         most = max(most, scored)
     assert most > 400  # the cut to the best 400 was made
+
+
+def test_a_daily_build_reuses_the_reasons_of_papers_whose_text_and_topic_phrases_are_the_same(tmp_path, monkeypatch):
+    """Why a paper is in its topic is a function of the topic's phrases and the paper's words:
+    kept in the cache, it is worked out again only for new papers, papers whose text changed and
+    topics whose phrases did; the site is the one a build without the cache makes."""
+    from generator.analysis import topics as topics_module
+
+    content = tmp_path / "content"
+    shutil.copytree(ROOT / "content", content)
+    (content / "topics.lock.yml").unlink(missing_ok=True)
+    cache = tmp_path / "cache"
+    first = build_site(content, cache=cache)
+    (content / "topics.lock.yml").write_text(first.lock, encoding="utf-8")
+    shutil.copy(SYNTHETIC, content / "digests/2025-09-12.txt")
+
+    worked_out = []
+    real = topics_module._reason
+
+    def counting(phrases):
+        reason = real(phrases)
+        return lambda words: worked_out.append(words) or reason(words)
+
+    monkeypatch.setattr(topics_module, "_reason", counting)
+    daily = build_site(content, cache=cache)
+    new = [p for p in daily.collection.papers.values() if p.id not in first.collection.papers
+           or (p.title, p.abstract) != (first.collection.papers[p.id].title, first.collection.papers[p.id].abstract)]
+    assert 0 < len(worked_out) <= len(new) < len(daily.collection.papers) // 2
+    worked_out.clear()
+    assert build_site(content, cache=cache).files == daily.files and worked_out == []
+    monkeypatch.undo()
+    assert daily.files == build_site(content, cache=None).files

@@ -59,7 +59,7 @@ def find_links(collection: Collection, matrix=None):
 
 
 # What an earlier build's analysis leaves for the next one (each a kind of the build cache).
-KEPT = ("names", "terms", "vectors", "neighbours", "words", "mentions")
+KEPT = ("names", "terms", "vectors", "neighbours", "reasons", "words", "mentions")
 # Of these, the kinds keyed by their own content, which grow by a day's worth each day.
 GROWN = ("names", "terms")
 
@@ -73,8 +73,9 @@ def analyse(collection: Collection, *, related_k: int = 5, seed: int = 42,
     """Run every analysis in dependency order: text vectors, links, related papers, topics; return
     it with what the next build may reuse (by kind, see ``KEPT``): each paper's own features
     (:mod:`.features`: its names for one side, its words for the other, by a key of its text),
-    the text vectors (:func:`tfidf_matrix`), the related lists (:func:`related_papers`) and
-    where each paper writes the names looked for (:mod:`.scans`); and what ``beside`` returned.
+    the text vectors (:func:`tfidf_matrix`), the related lists (:func:`related_papers`), why
+    each paper is in its topic (:func:`.topics.find_topics`) and where each paper writes the
+    names looked for (:mod:`.scans`); and what ``beside`` returned.
     ``previous`` (what an earlier build kept) may come from the build cache; the result is the
     same without it. ``locked`` (the topic lock) may be
     given as a function that reads it: it is then read by the side that finds topics, while the
@@ -93,7 +94,7 @@ def analyse(collection: Collection, *, related_k: int = 5, seed: int = 42,
     calls after it has handed back its results (see :class:`.parallel.Later`; ``settle`` gets
     the function that waits for it). ``then(topics, kept)``, if given, is
     called on the other side once its topics are found (a :class:`.topics.TopicResult`, and the
-    ``terms``, ``vectors`` and ``neighbours`` kinds), while the names side may still work, and what it
+    ``terms``, ``vectors``, ``neighbours`` and ``reasons`` kinds), while the names side may still work, and what it
     returned comes last (the build writes those kinds, makes the topic lock's text, and loads
     the render memo there: none of it waits for the names).
 
@@ -141,12 +142,13 @@ def analyse(collection: Collection, *, related_k: int = 5, seed: int = 42,
         related, neighbours = related_papers(collection, matrix, k=related_k, previous=previous.get("neighbours"))
         topics = find_topics(collection, related, (matrix, terms, titled),
                              {pid: t[1] for pid, t in written.items()},
-                             curated=curated, locked=locked() if callable(locked) else locked, seed=seed)
-        after = then(topics, {"terms": terms_kept, "vectors": vectors, "neighbours": neighbours}) \
-            if then is not None else None
-        return terms_kept, vectors, related, neighbours, topics, after
+                             curated=curated, locked=locked() if callable(locked) else locked, seed=seed,
+                             keys=paper_keys(), known_reasons=previous.get("reasons"))
+        kept = {"terms": terms_kept, "vectors": vectors, "neighbours": neighbours, "reasons": topics.kept_reasons}
+        after = then(topics, kept) if then is not None else None
+        return kept, related, topics, after
 
-    (named, mentions, ambiguous, memos, besides), (terms_kept, vectors, related, neighbours, topics, after) = \
+    (named, mentions, ambiguous, memos, besides), (kept, related, topics, after) = \
         handing_over(links, relate, size=size, settle=settle)
     aliases = {pid: tuple(Alias(name, pid, how, long_form) for name, how, long_form in items)
                for pid, items in named.items()}
@@ -154,4 +156,4 @@ def analyse(collection: Collection, *, related_k: int = 5, seed: int = 42,
         aliases=aliases, mentions=mentions, related=related,
         topics=topics.topics, paper_topics=topics.paper_topics, ambiguous=ambiguous,
         topic_reasons=topics.reasons, topic_lock=topics.lock,
-    ), {"terms": terms_kept, "vectors": vectors, "neighbours": neighbours, **memos}, besides, after
+    ), {**kept, **memos}, besides, after

@@ -20,7 +20,7 @@ from __future__ import annotations
 import functools
 import random
 from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Mapping
 
 import igraph as ig
@@ -224,6 +224,9 @@ class TopicResult:
     paper_topics: Mapping[str, tuple[str, ...]]  # paper id -> topic ids, its own topic first
     reasons: Mapping[str, Mapping[str, str]]  # paper id -> topic id -> why it is there
     lock: tuple[LockedTopic, ...]  # what the next build must keep
+    # Why each paper is in its own topic, for the next build: the topic's phrases -> the paper's
+    # feature key -> the reason (filled only where ``find_topics`` was given the papers' keys).
+    kept_reasons: Mapping[tuple[str, ...], Mapping[str, str]] = field(default_factory=dict)
 
 
 class _Vectors:
@@ -456,9 +459,16 @@ def _near_topics(sims: np.ndarray, own: list[list[int]], norms: np.ndarray) -> l
 
 def find_topics(collection: Collection, related: dict[str, tuple[Related, ...]], tfidf, words: Mapping[str, str], *,
                 curated: tuple[CuratedTopic, ...] = (), locked: tuple[LockedTopic, ...] = (),
-                seed: int = 42) -> TopicResult:
+                seed: int = 42, keys: Mapping[str, str] | None = None,
+                known_reasons: Mapping[tuple[str, ...], Mapping[str, str]] | None = None) -> TopicResult:
     """Topics of the collection; see the module docstring for the rules. ``words``: each paper's
-    features, newline-joined (the second of :func:`.features.paper_terms`)."""
+    features, newline-joined (the second of :func:`.features.paper_terms`).
+
+    Why a paper is in its own topic depends only on the topic's phrases and the paper's words:
+    with ``keys`` (the papers' :func:`.features.feature_key`), the reasons are kept in the result
+    (:attr:`TopicResult.kept_reasons`), and an earlier build's (``known_reasons``) are reused for
+    the papers whose text and topic's phrases are the same (working out every paper's reason
+    again was a fifth of a daily build's topics)."""
     matrix, terms, titled = tfidf
     ids = list(collection.papers)
     if not ids:
@@ -539,6 +549,8 @@ def find_topics(collection: Collection, related: dict[str, tuple[Related, ...]],
         groups[gid], names[gid] = set(part), name
 
     # 3. Key phrases, and the reason each paper is in its own topic.
+    known = known_reasons or {}
+    kept_reasons: dict[tuple[str, ...], dict[str, str]] = {}
     members_of: dict[str, set[str]] = {}
     info: dict[str, tuple[str, tuple[str, ...], str | None, str | None, bool]] = {}
     for i, topic in enumerate(curated):
@@ -554,9 +566,18 @@ def find_topics(collection: Collection, related: dict[str, tuple[Related, ...]],
             members_of[gid] = set(groups[gid])
             info[gid] = (names[gid], phrases, None, None, False)
             reason = _reason(phrases)
+            if keys is None:
+                for pid in groups[gid]:
+                    if gid not in reasons[pid]:
+                        reasons[pid][gid] = reason(words[pid])
+                continue
+            before = known.get(phrases, {})
+            made = kept_reasons.setdefault(phrases, {})
             for pid in groups[gid]:
                 if gid not in reasons[pid]:
-                    reasons[pid][gid] = reason(words[pid])
+                    key = keys[pid]
+                    why = before.get(key)
+                    reasons[pid][gid] = made[key] = reason(words[pid]) if why is None else why
 
     # 4. Second and third topics: topics whose papers a paper's wording is nearly as close to
     #    as to its own topic's.
@@ -605,7 +626,8 @@ def find_topics(collection: Collection, related: dict[str, tuple[Related, ...]],
     lock = tuple(sorted([LockedTopic(gid, names[gid], tuple(sorted(groups[gid])), tuple(also.get(gid, ())),
                                      kept_phrases[gid])
                          for gid in sorted(groups) if groups[gid]] + locked_curated, key=lambda t: t.id))
-    return TopicResult(tuple(topics), paper_topics, {pid: reasons[pid] for pid in ids}, lock)
+    return TopicResult(tuple(topics), paper_topics, {pid: reasons[pid] for pid in ids}, lock,
+                       {phrases: dict(sorted(made.items())) for phrases, made in sorted(kept_reasons.items())})
 
 
 def _topic(collection: Collection, tid: str, name: str, members: set[str], phrases: tuple[str, ...],

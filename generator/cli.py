@@ -45,7 +45,7 @@ def _hard_exit(code: int) -> None:
 def _build_and_write(args: argparse.Namespace) -> tuple[int, Site]:
     """The exit code, and the site (kept alive for :func:`_hard_exit`)."""
     cache = None if args.no_cache else Path(args.cache) if args.cache else default_cache(Path(args.content))
-    later: list = []  # the cache files still being written: waited for once the site is
+    later: list = []  # the cache files still being written: waited for once the site is written
     site = build_site(Path(args.content), templates=Path(args.templates) if args.templates else None,
                       progress=sys.stderr.isatty() or args.progress, cache=cache, later=later)
     for diag in site.diagnostics:

@@ -154,8 +154,16 @@ def _flush() -> None:
 
 def _mark_writing(out: Path) -> None:
     """Leaves :data:`_WRITING` in ``out``, on the disk (the file and its folder synced) before
-    any temporary file is made."""
-    fd = os.open(os.path.join(out, _WRITING), os.O_WRONLY | os.O_CREAT | getattr(os, "O_BINARY", 0), 0o666)
+    any temporary file is made. Made anew, never through a link of that name: something else
+    there (a link, left since a killed build's cleaning removes files only) is ours by name, like
+    every temporary file, and is removed first."""
+    path = os.path.join(out, _WRITING)
+    flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_BINARY", 0)
+    try:
+        fd = os.open(path, flags, 0o666)
+    except FileExistsError:
+        os.unlink(path)
+        fd = os.open(path, flags, 0o666)
     try:
         os.fsync(fd)
     finally:

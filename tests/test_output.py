@@ -203,3 +203,14 @@ def test_paths_that_are_not_plain_are_checked_part_by_part(tmp_path, rel):
     else:
         write_tree(tmp_path / "out", {rel: "x"})
         assert (tmp_path / "out" / "/".join(parts)).read_text() == "x"
+
+
+def test_the_mark_of_writing_is_never_made_through_a_link(tmp_path):
+    """A link in the output under the mark's name (ours by name, like any temporary file) is
+    removed, not followed: nothing is created where it leads."""
+    out = tmp_path / "out"
+    out.mkdir()
+    (out / ".papersite-tmp-writing").symlink_to(tmp_path / "elsewhere.txt")  # leads nowhere yet
+    write_tree(out, {"a.md": "A"})
+    assert not (tmp_path / "elsewhere.txt").exists() and not os.path.lexists(out / ".papersite-tmp-writing")
+    assert (out / "a.md").read_text() == "A"

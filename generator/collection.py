@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 from collections import defaultdict
+from itertools import chain
 from typing import Iterable
 
 from .errors import Diagnostic
@@ -53,13 +54,8 @@ def _merge(key: str, records: list[PaperRecord], slug: str) -> Paper:
         return Paper(id=slug, title=r.title, abstract=r.abstract, dates=(r.date,), sources=(f"{r.path}:{r.line}",),
                      arxiv_id=r.arxiv_id or None, authors=r.authors or (), categories=r.categories or (),
                      links=tuple(dict.fromkeys(r.links)), upvotes=r.upvotes, keywords=r.keywords or ())
-    records = sorted(records, key=lambda r: (r.date, r.path, r.line))
+    records = sorted(records, key=_order)
     latest = records[-1]
-    links: list[str] = []
-    for r in reversed(records):
-        for url in r.links:
-            if url not in links:
-                links.append(url)
     return Paper(
         id=slug,
         title=latest.title,
@@ -69,10 +65,15 @@ def _merge(key: str, records: list[PaperRecord], slug: str) -> Paper:
         arxiv_id=next((r.arxiv_id for r in reversed(records) if r.arxiv_id), None),
         authors=latest.authors or next((r.authors for r in reversed(records) if r.authors), ()),
         categories=latest.categories or next((r.categories for r in reversed(records) if r.categories), ()),
-        links=tuple(links),
+        links=_newest_links(records),
         upvotes=max((r.upvotes for r in records if r.upvotes is not None), default=None),
         keywords=latest.keywords or next((r.keywords for r in reversed(records) if r.keywords), ()),
     )
+
+
+def _newest_links(records: list[PaperRecord], earlier: tuple[str, ...] = ()) -> tuple[str, ...]:
+    """Each link once: the newest listing's first (``records`` oldest first), then ``earlier``."""
+    return tuple(dict.fromkeys(chain(chain.from_iterable(r.links for r in reversed(records)), earlier)))
 
 
 def build_collection(records: Iterable[PaperRecord]) -> Collection:
@@ -161,14 +162,6 @@ def _extended(paper: Paper, records: list[PaperRecord]) -> Paper:
     """:func:`_merge` of a paper's earlier listings (merged into ``paper``) and ``records``, its
     newer ones, in order: the same rules, with ``paper`` standing for the earlier listings."""
     latest = records[-1]
-    links: list[str] = []
-    for r in reversed(records):
-        for url in r.links:
-            if url not in links:
-                links.append(url)
-    for url in paper.links:
-        if url not in links:
-            links.append(url)
 
     def newest(field: str):
         return next((getattr(r, field) for r in reversed(records) if getattr(r, field)), None) or getattr(paper, field)
@@ -183,7 +176,7 @@ def _extended(paper: Paper, records: list[PaperRecord]) -> Paper:
         arxiv_id=newest("arxiv_id"),
         authors=newest("authors"),
         categories=newest("categories"),
-        links=tuple(links),
+        links=_newest_links(records, paper.links),
         upvotes=max(upvotes, default=None),
         keywords=newest("keywords"),
     )

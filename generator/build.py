@@ -168,9 +168,8 @@ def read_collection(content: Path, settings: Settings, *, progress: bool = False
             read_diags = list(collected["diags"]) + [d for _, more in fresh.values() for d in more]
             duplicates = sorted(list(collected["duplicates"]) + duplicate_diagnostics(records),
                                 key=lambda d: (d.path, d.line))
-            kept = {"files": tuple(keys), "diags": tuple(read_diags), "duplicates": tuple(duplicates),
-                    "collection": collection, "index": index, "keys": paper_keys}
-            return collection, read_diags + duplicates, None, kept
+            return collection, read_diags + duplicates, None, _kept(keys, read_diags, duplicates, collection, index,
+                                                                      paper_keys)
     known = (known() if callable(known) else known) or {}
     missing = [path for path, k in zip(files, keys) if path not in fresh and (not k or k not in known)]
     fresh.update(zip(missing, read_all(missing)))
@@ -185,9 +184,16 @@ def read_collection(content: Path, settings: Settings, *, progress: bool = False
         raise GeneratorError("no readable papers in any digest:\n" + "\n".join(str(d) for d in diags))
     collection, index = collect(records)
     duplicates = duplicate_diagnostics(records)
-    kept = {"files": tuple(keys) if all(keys) else (), "diags": tuple(diags), "duplicates": tuple(duplicates),
-            "collection": collection, "index": index, "keys": feature_keys(collection)}
-    return collection, diags + duplicates, used, kept
+    return collection, diags + duplicates, used, _kept(keys, diags, duplicates, collection, index,
+                                                       feature_keys(collection))
+
+
+def _kept(files: list[str], diags: list, duplicates: list, collection: Collection, index: dict,
+          keys: Mapping[str, str]) -> dict:
+    """The cache's ``collection`` kind: what :func:`read_collection` adds the next digests to.
+    Files of no key (unreadable) leave nothing to add to."""
+    return {"files": tuple(files) if all(files) else (), "diags": tuple(diags), "duplicates": tuple(duplicates),
+            "collection": collection, "index": index, "keys": keys}
 
 
 def _import_later(busy: Callable[[], bool]) -> None:

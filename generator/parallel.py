@@ -289,22 +289,14 @@ def _send_while(conn, message, work: Callable[[], Any], spill: int | None = None
     fifth of a second until the other side had made the feeds, then wrote its cache files beside
     the pages (three processes on two cores). It writes them meanwhile now. (Where the message
     goes through the spill file, sending it does not wait for the parent at all.)"""
-    failed: list[BaseException] = []
-
-    def send() -> None:
-        try:
-            _send(conn, message, spill)
-        except BaseException as exc:  # the parent has stopped listening
-            failed.append(exc)
-
-    sender = threading.Thread(target=send, daemon=True)
-    sender.start()
+    wait = in_background(lambda: _send(conn, message, spill))
     try:
         work()
-    finally:
-        sender.join()
-    if failed:
-        raise failed[0]
+    except BaseException:
+        with contextlib.suppress(BaseException):  # the parent has stopped listening: work's failure tells more
+            wait()
+        raise
+    wait()
 
 
 def in_background(work: Callable[[], Any]) -> Callable[[], None]:

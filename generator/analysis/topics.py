@@ -549,7 +549,7 @@ def find_topics(collection: Collection, related: dict[str, tuple[Related, ...]],
         groups[gid], names[gid] = set(part), name
 
     # 3. Key phrases, and the reason each paper is in its own topic.
-    known = known_reasons or {}
+    known = (known_reasons or {}) if keys is not None else {}
     kept_reasons: dict[tuple[str, ...], dict[str, str]] = {}
     members_of: dict[str, set[str]] = {}
     info: dict[str, tuple[str, tuple[str, ...], str | None, str | None, bool]] = {}
@@ -566,16 +566,11 @@ def find_topics(collection: Collection, related: dict[str, tuple[Related, ...]],
             members_of[gid] = set(groups[gid])
             info[gid] = (names[gid], phrases, None, None, False)
             reason = _reason(phrases)
-            if keys is None:
-                for pid in groups[gid]:
-                    if gid not in reasons[pid]:
-                        reasons[pid][gid] = reason(words[pid])
-                continue
             before = known.get(phrases, {})
-            made = kept_reasons.setdefault(phrases, {})
+            made = kept_reasons.setdefault(phrases, {}) if keys is not None else {}
             for pid in groups[gid]:
                 if gid not in reasons[pid]:
-                    key = keys[pid]
+                    key = pid if keys is None else keys[pid]
                     why = before.get(key)
                     reasons[pid][gid] = made[key] = reason(words[pid]) if why is None else why
 

@@ -120,11 +120,27 @@ def fingerprint(key: bytes, template: str, context: Mapping[str, Any]) -> bytes:
     The pickle is taken without its memo (``fast``): with it, a string that two places of the
     context share is written once and referred to after, so equal contexts whose objects are
     shared differently (analysis read from the cache, or computed afresh) had different hashes."""
-    buffer = io.BytesIO()
-    pickler = _Pickler(buffer, protocol=5)
-    pickler.fast = True
-    pickler.dump((template, context))
-    return hashlib.blake2b(buffer.getbuffer(), digest_size=32, key=key).digest()
+    return _Fingerprints(key)(template, context)
+
+
+class _Fingerprints:
+    """:func:`fingerprint` with ``key``, by one pickler and buffer for all the pages a process
+    takes: a new pickler and buffer for each page were a sixth of its fingerprint (at 10,440
+    pages, 30 against 26 microseconds a page). Without a memo, a pickler keeps nothing from one
+    page to the next: the bytes are those of a new one."""
+
+    def __init__(self, key: bytes):
+        self.key, self.buffer = key, io.BytesIO()
+        self.pickler = _Pickler(self.buffer, protocol=5)
+        self.pickler.fast = True
+
+    def __call__(self, template: str, context: Mapping[str, Any]) -> bytes:
+        buffer = self.buffer
+        buffer.seek(0)
+        buffer.truncate()
+        self.pickler.dump((template, context))
+        with buffer.getbuffer() as view:
+            return hashlib.blake2b(view, digest_size=32, key=self.key).digest()
 
 
 def utf8_and_hash(text: str) -> tuple[bytes, str]:
@@ -160,11 +176,12 @@ def render_pages(plan, render: Callable[..., str], memo: Mapping[str, tuple] | N
     second of the whole corpus's build), and for an unchanged page only its fingerprint. The
     memo keeps pages so, with their hash: an unchanged page needs no encoding or hashing again."""
     marks = None if memo is None else {path: entry[0] for path, entry in memo.items()}
+    fingerprints = _Fingerprints(key)  # each forked helper uses its own copy
 
     def made(item) -> tuple[str, bytes | None, bytes | None, str]:
         """The page's path, fingerprint, and UTF-8 and hash, or None and "" when the memo has it."""
         path, template, inputs = plan.inputs(item)
-        mark = None if marks is None else fingerprint(key, template, inputs)
+        mark = None if marks is None else fingerprints(template, inputs)
         if mark is not None and marks.get(path) == mark:
             return path, mark, None, ""
         return (path, mark, *utf8_and_hash(render(template, **plan.context(item, inputs))))

@@ -24,7 +24,7 @@ from generator.model import Mention, Paper, Topic
 from generator.output import MANIFEST, write_cache, write_tree
 from generator.pagememo import load_memo
 from generator.render import Renderer, default_templates
-from generator.site import PaperInputs, SitePlan, plan_site
+from generator.site import DayInputs, PaperInputs, SitePlan, plan_site
 
 CLIP = "Learning Transferable Visual Models From Natural Language Supervision"
 
@@ -230,7 +230,7 @@ def test_the_blob_grows_by_the_pages_rendered_and_is_written_whole_when_half_is_
     assert len(set(tokens)) < len(tokens)  # the same blob while it grows
 
 
-_ALLOWED = (dict, list, tuple, str, Markup, int, float, bool, type(None), dt.date, Paper, Topic, Mention, PaperInputs)
+_ALLOWED = (dict, list, tuple, str, Markup, int, float, bool, type(None), dt.date, Paper, Topic, Mention, PaperInputs, DayInputs)
 
 
 def _values(value):
@@ -295,6 +295,30 @@ def test_a_paper_page_is_made_from_its_inputs_alone(bundled):
         page = plan.page(("paper", pid))
         assert (path, template) == (page.path, page.template)
         assert empty.context(("paper", pid), inputs) == page.context
+
+
+def test_a_day_page_is_made_from_its_inputs_alone(bundled):
+    """As a paper's page: a day's page planned from its inputs in a plan of no papers is the page
+    planned in full, so its inputs say all it shows; here with one paper listed again on a later
+    day, which gives the first day a neighbour and the later day a page of its own."""
+    site = build_site(bundled, cache=None)
+    pid, paper = next(iter(site.collection.papers.items()))
+    later = paper.dates[-1] + dt.timedelta(days=3)
+    papers = dict(site.collection.papers, **{pid: replace(paper, dates=paper.dates + (later,))})
+    plan = SitePlan(replace(site.collection, papers=papers), site.analysis)
+    empty = SitePlan(replace(site.collection, papers={}), replace(site.analysis, related={}, mentions=(), topics=(),
+                                                                 paper_topics={}, aliases={}, topic_reasons={}))
+    days = [key for key in plan.keys() if key[0] == "day"]
+    assert len(days) == len(site.collection.days) + 1
+    for key in days:
+        path, template, inputs = plan.inputs(key)
+        page = plan.page(key)
+        assert (path, template) == (page.path, page.template)
+        assert empty.context(key, inputs) == page.context
+        titles = [p["title"] for p in page.context["papers"]]
+        assert titles == sorted(titles, key=str.casefold)
+    assert plan.inputs(days[-2])[2].next == later and plan.inputs(days[-1])[2].previous == plan.days[-2]
+    assert [row[0] for row in plan.inputs(days[-1])[2].papers] == [pid]
 
 
 _FINGERPRINTS = """

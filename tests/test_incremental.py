@@ -100,6 +100,24 @@ def test_known_texts_are_searched_only_for_new_forms_and_find_the_same():
     assert fresh.written({"CLIP", "CLIPPER", "SAM 2"}, "raw") == [{"CLIP", "CLIPPER"}, {"SAM 2"}]
 
 
+def test_both_modes_read_in_one_pass_find_what_each_mode_alone_finds():
+    collection = SimpleNamespace(papers={
+        "a": SimpleNamespace(id="a", title="CLIP and friends", abstract="We use clip-based Model Soups, not CLIPPER.",
+                             links=()),
+        "b": SimpleNamespace(id="b", title="SAM 2", abstract="Segment anything with model soups and SAM.", links=()),
+    })
+    asked = {"raw": {"CLIP", "SAM"}, "low": {"model soups"}}
+    first = WordScan(collection)
+    together = first.written_in(asked)
+    alone = WordScan(collection)
+    assert together == {mode: alone.written(forms, mode) for mode, forms in asked.items()}
+    assert first.memo() == alone.memo()
+    later = {"raw": {"CLIP", "CLIPPER", "SAM 2"}, "low": {"segment anything"}}
+    again, apart = WordScan(collection, first.memo()), WordScan(collection, alone.memo())
+    assert again.written_in(later) == {mode: apart.written(forms, mode) for mode, forms in later.items()}
+    assert again.memo() == apart.memo()
+
+
 @pytest.mark.parametrize("abstract", ["We compare CLIP with SAM. Then BLIP and model soups follow.",
                                       "We compare CLIP with SAM, and model soups."])
 def test_a_known_text_loses_the_dropped_forms_and_gains_the_new_ones_as_a_fresh_scan_finds(abstract):

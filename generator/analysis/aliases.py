@@ -432,8 +432,10 @@ def alias_table(collection: Collection, candidates: Mapping[str, tuple[Alias, ..
     # text as written and one in lower case answer all of them (each used to read the whole
     # collection again). A paper's set holds every form asked for in that pass; each rule
     # counts only its own forms.
-    raw = scan.written({a.name for a in named if case_sensitive(a.name)} | words | prose_forms, "raw")
-    seen = list(zip(raw, scan.written({a.name.lower() for a in named if not case_sensitive(a.name)} | phrases, "low")))
+    found = scan.written_in({"raw": {a.name for a in named if case_sensitive(a.name)} | words | prose_forms,
+                             "low": {a.name.lower() for a in named if not case_sensitive(a.name)} | phrases})
+    raw = found["raw"]
+    seen = list(zip(raw, found["low"]))
     used_by = _document_frequency(seen, phrases, fold_case=True)
     as_word = _document_frequency(seen, words, fold_case=False)
     phrase_limit = max(2, int(0.0002 * len(collection.papers)))

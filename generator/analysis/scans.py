@@ -111,31 +111,41 @@ class WordScan:
         self._found: list[dict[str, frozenset]] = [{mode: frozenset() for mode in self.MODES} for _ in self._papers]
 
     def written(self, forms: set[str], mode: str) -> list[frozenset[str]]:
-        """For each paper, in collection order, the ``forms`` it writes.
+        """For each paper, in collection order, the ``forms`` it writes (in ``mode``)."""
+        return self.written_in({mode: forms})[mode]
 
-        A known text that writes none of the new forms gets the earlier build's set itself, when
-        no form was dropped: the memo is then made of the same sets, and compared and kept
-        without building 10,000 of them again (the name rules of a daily build: 0.58 to 0.51 s)."""
-        known = self._known.get(mode, frozenset())
-        everything, new = _WholeWords(forms), _WholeWords(forms - known)
-        dropped = known - forms
-        out = []
+    def written_in(self, asked: Mapping[str, set[str]]) -> dict[str, list[frozenset[str]]]:
+        """For each mode asked (its forms), and each paper in collection order, the forms it writes.
+
+        The modes are read in one pass: each paper's text is made and its memo entry looked up
+        once for both (at 62,711 papers, doing it once per mode was a third of a second of a
+        daily build's name rules). A known text that writes none of the new forms gets the
+        earlier build's set itself, when no form was dropped: the memo is then made of the same
+        sets, and compared and kept without building 10,000 of them again (the name rules of a
+        daily build: 0.58 to 0.51 s)."""
+        plans = []
+        for mode in self.MODES:
+            if mode in asked:
+                forms = asked[mode]
+                known = self._known.get(mode, frozenset())
+                plans.append((mode, mode == "low", _WholeWords(forms), _WholeWords(forms - known), known - forms, []))
         for paper, key, found in zip(self._papers, self._keys, self._found):
             text = f" {paper.title} {paper.abstract} "
-            if mode == "low":
-                text = text.lower()
             before = self._seen.get(key)
-            if before is not None and mode in before:
-                hit = before[mode] - dropped if dropped else before[mode]
-                more = new(text)
-                if more:
-                    hit = hit | more
-            else:
-                hit = frozenset(everything(text))
-            found[mode] = found[mode] | hit if found[mode] else hit
-            out.append(hit)
-        self._asked[mode] |= forms
-        return out
+            for mode, lower, everything, new, dropped, out in plans:
+                read = text.lower() if lower else text
+                if before is not None and mode in before:
+                    hit = before[mode] - dropped if dropped else before[mode]
+                    more = new(read)
+                    if more:
+                        hit = hit | more
+                else:
+                    hit = frozenset(everything(read))
+                found[mode] = found[mode] | hit if found[mode] else hit
+                out.append(hit)
+        for mode, *_, out in plans:
+            self._asked[mode] |= asked[mode]
+        return {plan[0]: plan[-1] for plan in plans}
 
     def memo(self) -> dict:
         return {"forms": {mode: frozenset(forms) for mode, forms in self._asked.items()},

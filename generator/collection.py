@@ -139,7 +139,6 @@ def extend(collection: Collection, index: dict[str, tuple[str, tuple, str]], rec
     papers = dict(collection.papers)
     index = dict(index)
     bases = {entry[2] for entry in index.values()}
-    fresh: set[str] = set()
     for key in sorted(groups):
         recs = sorted(groups[key], key=_order)
         if key in index:
@@ -150,9 +149,8 @@ def extend(collection: Collection, index: dict[str, tuple[str, tuple, str]], rec
             index[key] = (pid, _order(recs[-1]), base)
             continue
         base = paper_slug(recs[0], key)
-        if base in bases or base in papers or base in fresh:
+        if base in bases or base in papers:  # another paper's, earlier or of these records
             return None
-        fresh.add(base)
         papers[base] = _merge(key, recs, base)
         index[key] = (base, _order(recs[-1]), base)
     return Collection(papers=dict(sorted(papers.items())), digests=_digests(groups.values(), collection.digests)), index

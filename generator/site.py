@@ -234,8 +234,9 @@ class SitePlan:
         return PlannedPage(paper_path(pid), "paper.md.j2", self._paper_context(self._paper_inputs(pid)))
 
     def _paper_inputs(self, pid: str) -> PaperInputs:
-        """(Every page of a build is fingerprinted from these: most papers mention no one and have
-        no aliases, and an empty tuple is taken as it is rather than from a generator.)"""
+        """Every paper's inputs are made on every build, to fingerprint its page: most papers
+        mention no one and have no aliases, so an empty tuple is taken as it is, not made by a
+        generator."""
         papers, analysis = self.papers, self.analysis
         out, into = self.mentions_out.get(pid), self.mentions_in.get(pid)
         related, in_topics, aliases = analysis.related.get(pid), analysis.paper_topics.get(pid), analysis.aliases.get(pid)

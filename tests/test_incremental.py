@@ -89,15 +89,15 @@ def test_known_texts_are_searched_only_for_new_forms_and_find_the_same():
         "b": SimpleNamespace(id="b", title="SAM 2", abstract="Segment anything with model soups and SAM.", links=()),
     })
     first = WordScan(collection)
-    assert first.written({"CLIP", "SAM"}, "raw") == [{"CLIP"}, {"SAM"}]
-    assert first.written({"model soups"}, "low") == [{"model soups"}, {"model soups"}]
+    assert first.written({"raw": {"CLIP", "SAM"}})["raw"] == [{"CLIP"}, {"SAM"}]
+    assert first.written({"low": {"model soups"}})["low"] == [{"model soups"}, {"model soups"}]
     memo = first.memo()
     again = WordScan(collection, memo)
     # Known forms come from the memo; "CLIPPER" and "segment anything" are looked for afresh.
-    assert again.written({"CLIP", "CLIPPER", "SAM 2"}, "raw") == [{"CLIP", "CLIPPER"}, {"SAM 2"}]
-    assert again.written({"segment anything"}, "low") == [set(), {"segment anything"}]
+    assert again.written({"raw": {"CLIP", "CLIPPER", "SAM 2"}})["raw"] == [{"CLIP", "CLIPPER"}, {"SAM 2"}]
+    assert again.written({"low": {"segment anything"}})["low"] == [set(), {"segment anything"}]
     fresh = WordScan(collection)
-    assert fresh.written({"CLIP", "CLIPPER", "SAM 2"}, "raw") == [{"CLIP", "CLIPPER"}, {"SAM 2"}]
+    assert fresh.written({"raw": {"CLIP", "CLIPPER", "SAM 2"}})["raw"] == [{"CLIP", "CLIPPER"}, {"SAM 2"}]
 
 
 def test_both_modes_read_in_one_pass_find_what_each_mode_alone_finds():
@@ -108,13 +108,13 @@ def test_both_modes_read_in_one_pass_find_what_each_mode_alone_finds():
     })
     asked = {"raw": {"CLIP", "SAM"}, "low": {"model soups"}}
     first = WordScan(collection)
-    together = first.written_in(asked)
+    together = first.written(asked)
     alone = WordScan(collection)
-    assert together == {mode: alone.written(forms, mode) for mode, forms in asked.items()}
+    assert together == {mode: alone.written({mode: forms})[mode] for mode, forms in asked.items()}
     assert first.memo() == alone.memo()
     later = {"raw": {"CLIP", "CLIPPER", "SAM 2"}, "low": {"segment anything"}}
     again, apart = WordScan(collection, first.memo()), WordScan(collection, alone.memo())
-    assert again.written_in(later) == {mode: apart.written(forms, mode) for mode, forms in later.items()}
+    assert again.written(later) == {mode: apart.written({mode: forms})[mode] for mode, forms in later.items()}
     assert again.memo() == apart.memo()
 
 

@@ -429,11 +429,11 @@ def alias_table(collection: Collection, candidates: Mapping[str, tuple[Alias, ..
     # Lower-case spellings of all-capital names ("fast" for FAST), for the last rule below.
     prose_forms = {a.name.lower() for items in candidates.values() for a in items if a.name.isalpha() and a.name.isupper()}
     # The rules below ask which papers write some of the candidates' names: one pass over the
-    # text as written and one in lower case answer all of them (each used to read the whole
+    # texts, as written and in lower case, answers all of them (each used to read the whole
     # collection again). A paper's set holds every form asked for in that pass; each rule
     # counts only its own forms.
-    found = scan.written_in({"raw": {a.name for a in named if case_sensitive(a.name)} | words | prose_forms,
-                             "low": {a.name.lower() for a in named if not case_sensitive(a.name)} | phrases})
+    found = scan.written({"raw": {a.name for a in named if case_sensitive(a.name)} | words | prose_forms,
+                          "low": {a.name.lower() for a in named if not case_sensitive(a.name)} | phrases})
     raw = found["raw"]
     seen = list(zip(raw, found["low"]))
     used_by = _document_frequency(seen, phrases, fold_case=True)

@@ -110,11 +110,7 @@ class WordScan:
         self._asked: dict[str, set] = {mode: set() for mode in self.MODES}
         self._found: list[dict[str, frozenset]] = [{mode: frozenset() for mode in self.MODES} for _ in self._papers]
 
-    def written(self, forms: set[str], mode: str) -> list[frozenset[str]]:
-        """For each paper, in collection order, the ``forms`` it writes (in ``mode``)."""
-        return self.written_in({mode: forms})[mode]
-
-    def written_in(self, asked: Mapping[str, set[str]]) -> dict[str, list[frozenset[str]]]:
+    def written(self, asked: Mapping[str, set[str]]) -> dict[str, list[frozenset[str]]]:
         """For each mode asked (its forms), and each paper in collection order, the forms it writes.
 
         The modes are read in one pass: each paper's text is made and its memo entry looked up

@@ -7,7 +7,8 @@ hash of that input:
 
 - ``digests``: the records and messages of a digest file, by the file's bytes and name;
 - ``collection``: the papers collected from the digests, by the keys of those files, for the
-  next build to add its new digests to (:func:`generator.build.read_collection`);
+  next build to add its new digests to (:func:`generator.build.read_collection`); a daily build
+  adds a patch of the papers it added or changed;
 - ``names`` and ``terms``: each paper's acronyms and candidate names, and its counted words, by
   the paper's text (each kind kept by the side of the analysis that uses it);
 - ``vectors``: each paper's text vector, while the papers the word weights are fitted on stay
@@ -75,16 +76,29 @@ def file_key(data: bytes, *parts: object) -> str:
     return digest.hexdigest()
 
 
-def load_cache(folder: Path | None, kind: str) -> dict[str, Any]:
+def load_cache(folder: Path | None, kind: str, *, patched: bool = False) -> dict[str, Any]:
     """The entries an earlier build kept, or nothing (no folder, no file, other code, damage): the
     kind's file, updated by its segments in order (:func:`generator.output.write_cache`). A
-    damaged or foreign segment is left out: each entry holds by itself."""
+    damaged or foreign segment is left out: each entry holds by itself. A ``patched`` kind's
+    segments are patches, which update the entries that are mappings rather than replace them;
+    one patch lost, the rest cannot tell what it changed, so the kind is left out."""
     if folder is None:
         return {}
     entries = _entries(Path(folder) / f"{kind}.pickle")
     if entries:
         for segment in cache_segments(Path(folder), kind):
-            entries.update(_entries(segment))
+            more = _entries(segment)
+            if not patched:
+                entries.update(more)
+                continue
+            if not more:
+                return {}
+            for key, value in more.items():
+                old = entries.get(key)
+                if isinstance(value, dict) and isinstance(old, dict):
+                    old.update(value)
+                else:
+                    entries[key] = value
     return entries
 
 

@@ -47,6 +47,7 @@ _TMP = ".papersite-tmp-"
 # pages, walking the output was a fifth of writing a day's changes; the marker is a temporary
 # file itself, cleaned with the rest).
 _WRITING = _TMP + "writing"
+_ABSENT = object()  # a cache entry that was not there before
 # POSIX's st_ctime is the time of a file's last change (content, name, mode); Windows' is when it was made.
 _CHANGE_TIMES = os.name == "posix"
 
@@ -356,7 +357,8 @@ def add_file(path: Path, data: bytes) -> bool:
     return True
 
 
-def write_cache(folder: Path, caches: Mapping[str, Mapping], *, grown: Mapping[str, Mapping] | None = None) -> None:
+def write_cache(folder: Path, caches: Mapping[str, Mapping], *, grown: Mapping[str, Mapping] | None = None,
+                patched: Mapping[str, Mapping] | None = None) -> None:
     """Replace papersite's cache files (``<kind>.pickle``: the cache's marker, the code's version,
     the entries' pickle; read by :func:`generator.cache.load_cache`) in ``folder``. The entries are
     pickled straight into the file (at 60,000 papers the caches are a gigabyte of pickle, which
@@ -370,9 +372,16 @@ def write_cache(folder: Path, caches: Mapping[str, Mapping], *, grown: Mapping[s
     (``<kind>.<n>.pickle``) when the old entries no longer used are at most a quarter of them
     and there are fewer than :data:`SEGMENTS` segments; otherwise the kind is written whole again
     and its segments removed. An entry no longer used stays until then; keyed by its content,
-    it can only be found again by the same content."""
+    it can only be found again by the same content.
+
+    A kind whose entries a day changes a few of (the collection: a mapping of papers, of which a
+    day adds or lists again a few hundred) is written the same way when ``patched`` holds the
+    entries it held before, as loaded: the segment is then a patch, of the entries, and of the
+    entries of mappings, that are new or no longer the same object (:func:`_patch`), and
+    :func:`generator.cache.load_cache` applies it (``patched``). The kind is written whole when an
+    entry was dropped or more than a quarter of them changed."""
     folder = Path(folder)
-    grown = grown or {}
+    grown, patched = grown or {}, patched or {}
     try:
         folder.mkdir(parents=True, exist_ok=True)
         for kind, entries in sorted(caches.items()):
@@ -388,12 +397,42 @@ def write_cache(folder: Path, caches: Mapping[str, Mapping], *, grown: Mapping[s
                 if fresh:
                     _write_entries(folder / f"{kind}.{len(segments) + 1}.pickle", fresh)
                 continue
+            before = patched.get(kind)
+            if before and path.exists() and len(segments) < SEGMENTS and all(map(_ours, segments)):
+                patch = _patch(before, entries)
+                if patch is not None:
+                    if patch:
+                        _write_entries(folder / f"{kind}.{len(segments) + 1}.pickle", patch)
+                    continue
             _write_entries(path, entries)
             for segment in reversed(segments):  # after the whole kind is in place
                 if _ours(segment):
                     segment.unlink()
     except OSError:
         pass
+
+
+def _patch(before: Mapping, entries: Mapping) -> dict | None:
+    """What turns ``before`` into ``entries``: the entries that are not the very objects they were
+    (a pointer compared, not a value), and of those that are mappings in both, the same of their
+    entries. None where no patch can (an entry dropped) or should (more than a quarter changed)."""
+    if not before.keys() <= entries.keys():
+        return None
+    patch, size, changed = {}, 0, 0
+    for key, value in entries.items():
+        old = before.get(key, _ABSENT)
+        if isinstance(value, dict) and isinstance(old, dict):
+            if not old.keys() <= value.keys():
+                return None
+            inner = {k: v for k, v in value.items() if old.get(k, _ABSENT) is not v}
+            size, changed = size + len(value), changed + len(inner)
+            if inner:
+                patch[key] = inner
+        else:
+            size += 1
+            if old is not value:
+                patch[key], changed = value, changed + 1
+    return patch if changed <= size // 4 else None
 
 
 def write_blob(folder: Path, name: str, chunks: list, *, token: str | None = None) -> tuple[str, list[int]] | None:

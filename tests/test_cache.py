@@ -1,5 +1,7 @@
 """The cache of per-digest and per-paper work: a build that uses it gives exactly the output of a
 build without it, it only ever touches its own files, and damage to it costs time, not output."""
+import json
+import pickle
 import shutil
 
 import pytest
@@ -118,7 +120,7 @@ def test_a_new_day_is_added_to_the_collection_kept_without_reading_the_other_dig
     read, loaded = [], []
     real_read, real_load = build_module.read_digest, cache_module.load_cache
     monkeypatch.setattr(build_module, "read_digest", lambda path, **how: read.append(path.name) or real_read(path, **how))
-    monkeypatch.setattr(build_module, "load_cache", lambda folder, kind: loaded.append(kind) or real_load(folder, kind))
+    monkeypatch.setattr(build_module, "load_cache", lambda folder, kind, **how: loaded.append(kind) or real_load(folder, kind, **how))
 
     def check(expect_read, digests_loaded):
         read.clear(), loaded.clear()
@@ -248,3 +250,62 @@ def test_a_damaged_segment_loses_only_its_own_entries(tmp_path):
     segment = folder / "features.1.pickle"
     segment.write_bytes(segment.read_bytes()[:-5])
     assert load_cache(folder, "features") == {"a": 1, "c": 3}
+
+
+def test_a_patched_kind_writes_what_changed_and_is_read_whole_or_not_at_all(tmp_path):
+    folder = tmp_path / "cache"
+    day1 = {"files": ("a",), "papers": {f"p{i}": (i,) for i in range(12)}}
+    write_cache(folder, {"collection": day1}, patched={"collection": {}})  # nothing before: written whole
+    base = (folder / "collection.pickle").read_bytes()
+    before = load_cache(folder, "collection", patched=True)
+    day2 = {"files": ("a", "b"), "papers": {**before["papers"], "p3": ("listed again",), "p12": (12,)}}
+    write_cache(folder, {"collection": day2}, patched={"collection": before})
+    assert (folder / "collection.pickle").read_bytes() == base
+    (segment,) = cache_segments(folder, "collection")
+    assert pickle.loads(segment.read_bytes().split(b"\n", 2)[2]) == {
+        "files": ("a", "b"), "papers": {"p3": ("listed again",), "p12": (12,)}}
+    assert load_cache(folder, "collection", patched=True) == day2
+    # Equal but not the same object is written again: the check costs a pointer, not a comparison.
+    before = load_cache(folder, "collection", patched=True)
+    write_cache(folder, {"collection": {**before, "papers": {**before["papers"], "p0": (0,)}}},
+                patched={"collection": before})
+    assert len(cache_segments(folder, "collection")) == 2 and load_cache(folder, "collection", patched=True) == day2
+    # A patch lost loses the kind: what it changed cannot be told apart from what it did not.
+    segment.write_bytes(segment.read_bytes()[:-5])
+    assert load_cache(folder, "collection", patched=True) == {}
+    # An entry dropped, or more than a quarter changed: written whole, segments gone.
+    write_cache(folder, {"collection": day2}, patched={"collection": {}})
+    before = load_cache(folder, "collection", patched=True)
+    fewer = {"files": ("a", "b"), "papers": {k: v for k, v in before["papers"].items() if k != "p5"}}
+    write_cache(folder, {"collection": fewer}, patched={"collection": before})
+    assert cache_segments(folder, "collection") == [] and load_cache(folder, "collection", patched=True) == fewer
+    before = load_cache(folder, "collection", patched=True)
+    many = {**before, "papers": {k: (k,) for k in before["papers"]}}
+    write_cache(folder, {"collection": many}, patched={"collection": before})
+    assert cache_segments(folder, "collection") == [] and load_cache(folder, "collection", patched=True) == many
+
+
+def test_a_daily_build_keeps_the_collection_by_writing_the_days_papers_only(tmp_path):
+    digests = tmp_path / "content" / "digests"
+    digests.mkdir(parents=True)
+
+    def day(name, ids):
+        (digests / name).write_text("".join(json.dumps({
+            "id": f"2501.{i:05d}", "title": f"Study {i} of vision models", "summary": f"We study model {i}.",
+            "authors": ["A. Author"], "categories": ["cs.LG"], "comment": "", "abs": "", "pdf": ""}) + "\n"
+            for i in ids), encoding="utf-8")
+
+    folder = tmp_path / "cache"
+    day("2025-01-06.jsonl", range(1, 40))
+    _build(tmp_path / "content", folder)
+    assert cache_segments(folder, "collection") == []
+    day("2025-01-07.jsonl", range(36, 45))  # four listed again, five new
+    site = _build(tmp_path / "content", folder)
+    (segment,) = cache_segments(folder, "collection")
+    written = pickle.loads(segment.read_bytes().split(b"\n", 2)[2])
+    assert set(written["papers"]) == set(written["keys"]) == {f"2501-{i:05d}" for i in range(36, 45)}
+    # The next build adds to the collection as the file and its segment give it.
+    day("2025-01-08.jsonl", range(44, 50))
+    site = _build(tmp_path / "content", folder)
+    assert len(cache_segments(folder, "collection")) == 2 and "collection" in site.cache
+    assert site.files == build_site(tmp_path / "content", cache=None).files

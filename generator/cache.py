@@ -11,8 +11,9 @@ hash of that input:
   adds a patch of the papers it added or changed;
 - ``names`` and ``terms``: each paper's acronyms and candidate names, and its counted words, by
   the paper's text (each kind kept by the side of the analysis that uses it);
-- ``vectors``: each paper's text vector, while the papers the word weights are fitted on stay
-  the same (:func:`generator.analysis.similarity.tfidf_matrix`);
+- ``vectors`` and ``rows``: the vocabulary and word weights, and each paper's text vector by its
+  words, while the papers the weights are fitted on stay the same
+  (:func:`generator.analysis.similarity.tfidf_matrix`);
 - ``neighbours``: each paper's related list, by a hash of its vector
   (:func:`generator.analysis.similarity.related_papers`);
 - ``reasons``: why each paper is in its topic, by the topic's phrases and the paper's text
@@ -29,8 +30,8 @@ hash of that input:
 
 Each is used only where it gives what computing afresh would, so a build with the cache gives
 exactly the output of a build without it (the tests check this, also day by day). Entries are
-dropped when no build uses them any more (``digests``, ``names`` and ``terms``, which grow by segment
-files, when they are next written whole: :func:`generator.output.write_cache`), and the whole
+dropped when no build uses them any more (``digests``, ``names``, ``terms`` and ``rows``, which grow by
+segment files, when they are next written whole: :func:`generator.output.write_cache`), and the whole
 cache is ignored when the generator's code changes (the code's hash is part of every file).
 The cache is the project's own working data, like its code: it is read with :mod:`pickle`, so
 only papersite's own files in the cache folder are read (they start with a marker line), and

@@ -27,7 +27,7 @@ def _build(content, cache):
 def test_a_cached_build_equals_an_uncached_one_and_reuses_the_work(bundled, tmp_path, monkeypatch):
     folder = tmp_path / "cache"
     first = _build(bundled, folder)
-    assert set(first.cache) == {"digests", "names", "terms", "vectors", "neighbours", "reasons", "words", "mentions", "pages",
+    assert set(first.cache) == {"digests", "names", "terms", "vectors", "rows", "neighbours", "reasons", "words", "mentions", "pages",
                                 "lock", "templates", "collection"}
     assert len(load_cache(folder, "names")) == len(load_cache(folder, "terms")) == 65
     assert len(load_cache(folder, "digests")) == 1
@@ -181,7 +181,8 @@ def test_the_cli_keeps_its_cache_beside_the_content_folder(bundled, tmp_path):
     assert main(["build", "--content", str(bundled), "--out", str(tmp_path / "out")]) == 0
     assert sorted(p.name for p in (tmp_path / ".cache" / "papersite").iterdir()) == [
         "collection.pickle", "digests.pickle", "lock.pickle", "mentions.pickle", "names.pickle", "neighbours.pickle", "pages.blob",
-        "pages.pickle", "reasons.pickle", "templates.pickle", "terms.pickle", "vectors.pickle", "words.pickle"]
+        "pages.pickle", "reasons.pickle", "rows.pickle", "templates.pickle", "terms.pickle", "vectors.pickle",
+        "words.pickle"]
     assert main(["build", "--content", str(bundled), "--out", str(tmp_path / "out2"), "--no-cache",
                  "--cache", str(tmp_path / "elsewhere")]) == 0
     assert not (tmp_path / "elsewhere").exists()
@@ -285,13 +286,18 @@ def test_a_patched_kind_writes_what_changed_and_is_read_whole_or_not_at_all(tmp_
     assert cache_segments(folder, "collection") == [] and load_cache(folder, "collection", patched=True) == many
 
 
-def test_a_daily_build_keeps_the_collection_by_writing_the_days_papers_only(tmp_path):
+def test_a_daily_build_keeps_the_collection_and_vectors_by_writing_the_days_papers_only(tmp_path, monkeypatch):
+    from generator.analysis import similarity
+
+    monkeypatch.setattr(similarity, "FIT_FROM", 20)  # weights fitted on the first day's papers: kept
     digests = tmp_path / "content" / "digests"
     digests.mkdir(parents=True)
 
     def day(name, ids):
         (digests / name).write_text("".join(json.dumps({
-            "id": f"2501.{i:05d}", "title": f"Study {i} of vision models", "summary": f"We study model {i}.",
+            "id": f"2501.{i:05d}", "title": f"Study {i} of vision models",
+            "summary": f"We study {'ab'[i % 2]}{'cd'[i // 2 % 2]}{'ef'[i // 4 % 2]}{'gh'[i // 8 % 2]}{'ij'[i // 16 % 2]}"
+                       f"{'kl'[i // 32 % 2]} on {('cats', 'dogs', 'birds', 'fish', 'trees', 'cars', 'boats')[i % 7]}.",
             "authors": ["A. Author"], "categories": ["cs.LG"], "comment": "", "abs": "", "pdf": ""}) + "\n"
             for i in ids), encoding="utf-8")
 
@@ -299,13 +305,27 @@ def test_a_daily_build_keeps_the_collection_by_writing_the_days_papers_only(tmp_
     day("2025-01-06.jsonl", range(1, 40))
     _build(tmp_path / "content", folder)
     assert cache_segments(folder, "collection") == []
+    weights = (folder / "vectors.pickle").read_bytes()
     day("2025-01-07.jsonl", range(36, 45))  # four listed again, five new
     site = _build(tmp_path / "content", folder)
     (segment,) = cache_segments(folder, "collection")
     written = pickle.loads(segment.read_bytes().split(b"\n", 2)[2])
     assert set(written["papers"]) == set(written["keys"]) == {f"2501-{i:05d}" for i in range(36, 45)}
+    # The vocabulary and weights stay; the rows of the five new texts are added.
+    assert (folder / "vectors.pickle").read_bytes() == weights
+    (segment,) = cache_segments(folder, "rows")
+    assert len(pickle.loads(segment.read_bytes().split(b"\n", 2)[2])) == 5
     # The next build adds to the collection as the file and its segment give it.
     day("2025-01-08.jsonl", range(44, 50))
     site = _build(tmp_path / "content", folder)
     assert len(cache_segments(folder, "collection")) == 2 and "collection" in site.cache
+    assert site.files == build_site(tmp_path / "content", cache=None).files
+    # Past the next step of the fit every row is weighed again, and the next day's build takes
+    # those rows, not the earlier fit's kept beside them.
+    day("2025-01-09.jsonl", range(50, 62))
+    site = _build(tmp_path / "content", folder)
+    assert (folder / "vectors.pickle").read_bytes() != weights and "rows" in site.cache
+    day("2025-01-10.jsonl", range(62, 64))
+    site = _build(tmp_path / "content", folder)
+    assert (folder / "vectors.pickle").read_bytes() != weights and cache_segments(folder, "rows")
     assert site.files == build_site(tmp_path / "content", cache=None).files

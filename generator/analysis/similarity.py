@@ -194,13 +194,16 @@ def tfidf_matrix(collection: Collection, terms: Mapping[str, tuple] | None = Non
     everything. ``terms`` holds :func:`paper_terms` by paper id when already worked out.
     ``previous`` is what an earlier build returned: while the fitted papers are the same, the
     vocabulary and weights are too, and a paper's rows depend only on its own terms, so only new
-    papers are looked up (the rows are weighed by the same code either way)."""
+    papers are looked up (the rows are weighed by the same code either way). The rows are kept
+    by the fit and the paper's words (its :func:`.features.terms_key`), so that the rows of an
+    earlier fit, kept beside them, are never taken for this one's."""
     papers = list(collection.papers.values())
     n = len(papers)
     per_paper = [terms[p.id] for p in papers] if terms is not None else [paper_terms(p) for p in papers]
     fitted = fitted_papers(collection)
     keys = [t[3] for t in per_paper]  # :func:`.features.terms_key`
     fit = hashlib.blake2b(b"".join(sorted(k for k, f in zip(keys, fitted) if f)), digest_size=16).digest()
+    keys = [fit + k for k in keys]
     previous = previous or {}
     if previous.get("fit") == fit:
         names, idf, known = previous["features"], np.frombuffer(previous["idf"]), previous["rows"]

@@ -27,8 +27,8 @@ def _build(content, cache):
 def test_a_cached_build_equals_an_uncached_one_and_reuses_the_work(bundled, tmp_path, monkeypatch):
     folder = tmp_path / "cache"
     first = _build(bundled, folder)
-    assert set(first.cache) == {"digests", "names", "terms", "vectors", "rows", "neighbours", "reasons", "words", "mentions", "pages",
-                                "lock", "templates", "collection"}
+    assert set(first.cache) == {"digests", "names", "terms", "vectors", "rows", "neighbours", "reasons", "words",
+                                "mentions", "pages", "lock", "templates", "collection"}
     assert len(load_cache(folder, "names")) == len(load_cache(folder, "terms")) == 65
     assert len(load_cache(folder, "digests")) == 1
 
@@ -120,7 +120,8 @@ def test_a_new_day_is_added_to_the_collection_kept_without_reading_the_other_dig
     read, loaded = [], []
     real_read, real_load = build_module.read_digest, cache_module.load_cache
     monkeypatch.setattr(build_module, "read_digest", lambda path, **how: read.append(path.name) or real_read(path, **how))
-    monkeypatch.setattr(build_module, "load_cache", lambda folder, kind, **how: loaded.append(kind) or real_load(folder, kind, **how))
+    monkeypatch.setattr(build_module, "load_cache",
+                        lambda folder, kind, **how: loaded.append(kind) or real_load(folder, kind, **how))
 
     def check(expect_read, digests_loaded):
         read.clear(), loaded.clear()
@@ -293,11 +294,13 @@ def test_a_daily_build_keeps_the_collection_and_vectors_by_writing_the_days_pape
     digests = tmp_path / "content" / "digests"
     digests.mkdir(parents=True)
 
+    def word(i):  # a word of each paper's own, so that each text has a vector of its own
+        return "".join(pair[i >> bit & 1] for bit, pair in enumerate(("ab", "cd", "ef", "gh", "ij", "kl")))
+
     def day(name, ids):
         (digests / name).write_text("".join(json.dumps({
             "id": f"2501.{i:05d}", "title": f"Study {i} of vision models",
-            "summary": f"We study {'ab'[i % 2]}{'cd'[i // 2 % 2]}{'ef'[i // 4 % 2]}{'gh'[i // 8 % 2]}{'ij'[i // 16 % 2]}"
-                       f"{'kl'[i // 32 % 2]} on {('cats', 'dogs', 'birds', 'fish', 'trees', 'cars', 'boats')[i % 7]}.",
+            "summary": f"We study {word(i)} on {('cats', 'dogs', 'birds', 'fish', 'trees', 'cars', 'boats')[i % 7]}.",
             "authors": ["A. Author"], "categories": ["cs.LG"], "comment": "", "abs": "", "pdf": ""}) + "\n"
             for i in ids), encoding="utf-8")
 
@@ -307,7 +310,7 @@ def test_a_daily_build_keeps_the_collection_and_vectors_by_writing_the_days_pape
     assert cache_segments(folder, "collection") == []
     weights = (folder / "vectors.pickle").read_bytes()
     day("2025-01-07.jsonl", range(36, 45))  # four listed again, five new
-    site = _build(tmp_path / "content", folder)
+    _build(tmp_path / "content", folder)
     (segment,) = cache_segments(folder, "collection")
     written = pickle.loads(segment.read_bytes().split(b"\n", 2)[2])
     assert set(written["papers"]) == set(written["keys"]) == {f"2501-{i:05d}" for i in range(36, 45)}

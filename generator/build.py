@@ -210,10 +210,10 @@ def _cached_collection(entries: Mapping) -> dict:
     """:func:`_kept` from :func:`_collection_entries` as loaded (a patch adds papers last), or
     nothing if they do not fit."""
     try:
-        papers = dict(sorted(entries["papers"].items()))
+        order, papers, keys = sorted(entries["papers"]), entries["papers"], entries["keys"]
         return {"files": entries["files"], "diags": entries["diags"], "duplicates": entries["duplicates"],
-                "collection": Collection(papers=papers, digests=entries["digests"]), "index": entries["index"],
-                "keys": {pid: entries["keys"][pid] for pid in papers}}
+                "collection": Collection(papers={pid: papers[pid] for pid in order}, digests=entries["digests"]),
+                "index": entries["index"], "keys": {pid: keys[pid] for pid in order}}
     except (KeyError, TypeError, AttributeError):
         return {}
 

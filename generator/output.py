@@ -389,20 +389,12 @@ def write_cache(folder: Path, caches: Mapping[str, Mapping], *, grown: Mapping[s
             if not _ours(path):
                 continue
             segments = cache_segments(folder, kind)
-            old = grown.get(kind)
-            if (old and path.exists() and len(segments) < SEGMENTS
-                    and sum(1 for key in old if key not in entries) <= len(old) // 4
-                    and all(map(_ours, segments))):
-                fresh = {key: value for key, value in entries.items() if key not in old}
-                if fresh:
-                    _write_entries(folder / f"{kind}.{len(segments) + 1}.pickle", fresh)
-                continue
-            before = patched.get(kind)
-            if before and path.exists() and len(segments) < SEGMENTS and all(map(_ours, segments)):
-                patch = _patch(before, entries)
-                if patch is not None:
-                    if patch:
-                        _write_entries(folder / f"{kind}.{len(segments) + 1}.pickle", patch)
+            old, before = grown.get(kind), patched.get(kind)
+            if (old or before) and path.exists() and len(segments) < SEGMENTS and all(map(_ours, segments)):
+                segment = _grown(old, entries) if old else _patch(before, entries)
+                if segment is not None:
+                    if segment:
+                        _write_entries(folder / f"{kind}.{len(segments) + 1}.pickle", segment)
                     continue
             _write_entries(path, entries)
             for segment in reversed(segments):  # after the whole kind is in place
@@ -410,6 +402,13 @@ def write_cache(folder: Path, caches: Mapping[str, Mapping], *, grown: Mapping[s
                     segment.unlink()
     except OSError:
         pass
+
+
+def _grown(old: Mapping, entries: Mapping) -> dict | None:
+    """The entries new since ``old``, or None where the unused ones are more than a quarter."""
+    if sum(1 for key in old if key not in entries) > len(old) // 4:
+        return None
+    return {key: value for key, value in entries.items() if key not in old}
 
 
 def _patch(before: Mapping, entries: Mapping) -> dict | None:

@@ -6,6 +6,7 @@ import json
 import lzma
 import subprocess
 import sys
+import zlib
 from types import SimpleNamespace
 
 import numpy as np
@@ -361,3 +362,65 @@ def test_the_names_side_cosine_from_bytes_is_the_double_sum_of_scipys_rows():
     scipy = [float(matrix[i].multiply(matrix[j]).sum()) for i, j in pairs]
     assert all(abs(g - e) <= 1e-6 * max(1.0, e) for g, e in zip(got, scipy))
     assert sum(e > 0 for e in scipy) > len(pairs) // 4  # most pairs share words
+
+
+def _names_side(collection, memos, similarity):
+    """The names side of the analysis, as :func:`generator.analysis.analyse` runs it: aliases then
+    mentions, each with an earlier build's memo (or none), and the memos for the next build."""
+    from generator.analysis.aliases import alias_table
+    from generator.analysis.features import feature_keys, name_features
+    from generator.analysis.mentions import find_mentions
+
+    keys = feature_keys(collection)
+    names, names_kept = name_features(collection, keys, memos.get("names"))
+    table, words = alias_table(collection, {pid: f.candidates for pid, f in names.items()}, memos.get("words"), keys)
+    mentions, ambiguous, hits = find_mentions(collection, table, similarity=similarity, scans=memos.get("mentions"),
+                                              keys=keys)
+    return (table.aliases, mentions, ambiguous), {"names": names_kept, "words": words, "mentions": hits}
+
+
+def test_mentions_found_day_by_day_with_the_memo_are_those_found_afresh():
+    """Each day's names side, given the day before's memos, finds what it finds without them,
+    when the days take an owner's name away (other papers spell it out otherwise), make a
+    capital name a common word (prose writes it in lower case), share a name between two owners
+    (the text vectors decide, and their weights change from day to day), change a listed
+    paper's text, and list a paper on a day before the first."""
+    from generator.collection import build_collection
+    from generator.model import PaperRecord
+
+    day = [dt.date(2025, 3, 1) + dt.timedelta(days=i) for i in range(5)]
+    records = {
+        0: [("VIMO: Video Memory Operators", "We present a recurrent memory for video models."),
+            ("CLIP: Contrastive Pretraining", "We propose contrastive pretraining of image and text encoders."),
+            ("SAGE: Graph Sampling", "We introduce a sampler for graphs."),
+            ("SAGE: Agents That Plan", "We introduce a planner for agents."),
+            ("FLOW: Fast Loops Over Words", "We present a tokenizer for long words.")],
+        1: [("Video Memory at Scale", "We extend VIMO with longer context and compare against CLIP features."),
+            ("Graph Agents", "We sample graphs for agents with SAGE and report the gains."),
+            ("Tokenizing Again", "We compare FLOW with other tokenizers."),
+            ("On Image Search", "We retrieve images with CLIP embeddings.")],
+        2: [("Averages", "We model motion with variational inference of motion (VIMO) during training."),
+            ("Water One", "We study the flow of water in pipes."),
+            ("Water Two", "The flow through the pipes follows the pressure."),
+            ("Water Three", "A steady flow needs a steady pump.")],
+        3: [("Averages Again", "Variational inference of motion (VIMO) helps trackers."),
+            ("Averages Thrice", "We keep a variational inference of motion (VIMO) for the model."),
+            ("Agents Plan Graphs", "SAGE plans graph sampling for agents; CLIP features help.")],
+        4: [("Video Memory at Scale", "We extend VIMO with longer context and compare against CLIP and SAGE.")],
+        5: [("On Image Search", "We retrieve images with CLIP embeddings.")],  # a listing of a day before the first
+    }
+    day.append(day[0] - dt.timedelta(days=2))
+    papers = []
+    memos: dict = {}
+    for i in sorted(records):
+        papers += [PaperRecord(title=t, abstract=a, date=day[i], path=f"{day[i]}.txt", line=n)
+                   for n, (t, a) in enumerate(records[i], 1)]
+        collection = build_collection(papers)
+
+        def cosine(a, b, i=i):  # a day's text vectors: their weights change every day
+            return zlib.crc32(f"{min(a, b)} {max(a, b)} {i}".encode()) / 2 ** 32
+
+        found, memos = _names_side(collection, memos, cosine)
+        fresh, fresh_memos = _names_side(collection, {}, cosine)
+        assert found == fresh, f"day {i}"
+        assert memos["mentions"]["owners"] == fresh_memos["mentions"]["owners"], f"day {i}"

@@ -30,7 +30,7 @@ import time
 from pathlib import Path
 
 from .corpus import content_folder, days
-from .serve import serve
+from .serve import serve, wait_for_first_result
 
 PY = sys.executable
 # The commands run as on a user's machine, where Python keeps the bytecode it compiles: an
@@ -250,7 +250,7 @@ def first_search_result(site: Path, *, pagefind: bool = False, tries: int = 3) -
                 start = time.perf_counter()
                 page.click(".md-search__input")
                 page.fill(".md-search__input", "diffusion")
-                _first_result(page, start)
+                wait_for_first_result(page, start)
                 times.append(time.perf_counter() - start)
                 if pagefind and fetched is None:
                     fetched = sum(len(r.body()) for r in responses) / 1024
@@ -259,26 +259,6 @@ def first_search_result(site: Path, *, pagefind: bool = False, tries: int = 3) -
         return sorted(times)[len(times) // 2], fetched
     finally:
         server.shutdown()
-
-
-def _first_result(page, start: float, limit: float = 120.0) -> None:
-    """Waits for the first result listed. On a loaded machine the query could be typed before
-    Material listened to the box (the box held it, the results said "Type to start searching",
-    and no result came in 120 s: in 3 of 8 runs of three searches beside two busy processes, in
-    none of 12 runs on an idle machine). So while none is listed, the box's key-up is sent again
-    each second, as a reader's next key would, and the time still counts from the click (8 of 8
-    runs beside two busy processes then found their results)."""
-    from playwright.sync_api import TimeoutError as Timeout
-
-    result = page.locator(".md-search-result__list li a").first
-    while True:
-        try:
-            result.wait_for(timeout=1000)
-            return
-        except Timeout:
-            if time.perf_counter() - start > limit:
-                raise
-            page.dispatch_event(".md-search__input", "keyup")
 
 
 def main(argv: list[str]) -> int:

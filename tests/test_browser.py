@@ -13,7 +13,7 @@ import time
 
 import pytest
 
-from bench.serve import serve
+from bench.serve import serve, wait_for_first_result
 from conftest import CHROMIUM, ROOT, mkdocs_build
 
 ARTIFACTS = ROOT / "artifacts"
@@ -140,8 +140,7 @@ def test_site_search_for_an_alias_lists_its_paper_first(page, site):
     page.wait_for_load_state("networkidle")  # Material's script and its search worker are ready
     page.click(".md-search__input", timeout=15000)
     page.type("input.md-search__input", "CLIP", delay=50)
-    first = page.locator(".md-search-result__list li a").first
-    first.wait_for(timeout=30000)
+    first = wait_for_first_result(page, time.perf_counter(), limit=30)
     assert CLIP in first.get_attribute("href")
 
 

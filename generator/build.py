@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any, Callable, Iterator, Mapping
 
 from . import pagememo
-from .analysis import GROWN, KEPT, analyse
+from .analysis import GROWN, KEPT, PATCHED, analyse
 from .analysis.features import feature_key, feature_keys
 from .analysis.graph import graph_text
 from .cache import file_key, load_cache
@@ -261,7 +261,7 @@ class _OnDemand(Mapping):
         if kind not in self._kinds:
             raise KeyError(kind)
         if kind not in self._loaded:
-            self._loaded[kind] = load_cache(self._cache, kind)
+            self._loaded[kind] = load_cache(self._cache, kind, patched=kind in PATCHED)
         return self._loaded[kind]
 
     def __iter__(self) -> Iterator[str]:
@@ -301,7 +301,8 @@ def _analysed(content: Path, *, curated: bool, progress: bool = False, cache: Pa
                 if (value.keys() != previous.get(kind).keys() if kind in GROWN else value != previous.get(kind))}
 
     def write(entries: dict) -> None:
-        write_cache(cache, entries, grown={kind: previous.get(kind) for kind in GROWN if kind in entries})
+        write_cache(cache, entries, grown={kind: previous.get(kind) for kind in GROWN if kind in entries},
+                    patched={kind: previous.get(kind) for kind in PATCHED if kind in entries})
 
     done_first = first_to_ask()
 

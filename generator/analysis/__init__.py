@@ -11,7 +11,7 @@ from .aliases import alias_table
 from .features import feature_keys, name_features, term_features
 from .mentions import find_mentions
 
-__all__ = ["analyse", "find_links", "KEPT"]
+__all__ = ["analyse", "find_links", "KEPT", "GROWN", "PATCHED"]
 
 
 def _rows(matrix) -> tuple[bytes, bytes, bytes, str]:
@@ -62,6 +62,9 @@ def find_links(collection: Collection, matrix=None):
 KEPT = ("names", "terms", "vectors", "rows", "neighbours", "reasons", "words", "mentions")
 # Of these, the kinds keyed by their own content, which grow by a day's worth each day.
 GROWN = ("names", "terms", "rows")
+# And those of which a day changes a few entries, whose unchanged entries are the very objects
+# loaded: the build cache writes the changed ones (see :func:`generator.output.write_cache`).
+PATCHED = ("words", "mentions")
 
 
 def analyse(collection: Collection, *, related_k: int = 5, seed: int = 42,

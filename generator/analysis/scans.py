@@ -144,8 +144,19 @@ class WordScan:
         return {plan[0]: plan[-1] for plan in plans}
 
     def memo(self) -> dict:
+        """What the next build passes as ``previous``. A text whose sets are the earlier build's
+        own has the earlier memo's entry itself, so that the build cache writes only the entries
+        that changed (at 62,711 papers the whole memo is 13 MB of pickle)."""
+        seen = self._seen
+
+        def entry(key: str, found: dict) -> dict:
+            before = seen.get(key)
+            if before is not None and before.keys() == found.keys() and all(before[m] is found[m] for m in found):
+                return before
+            return dict(found)
+
         return {"forms": {mode: frozenset(forms) for mode, forms in self._asked.items()},
-                "papers": {key: dict(found) for key, found in sorted(zip(self._keys, self._found))}}
+                "papers": {key: entry(key, found) for key, found in sorted(zip(self._keys, self._found))}}
 
 
 def _anywhere(automata: tuple, text: str) -> bool:

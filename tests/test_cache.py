@@ -318,6 +318,14 @@ def test_a_daily_build_keeps_the_collection_and_vectors_by_writing_the_days_pape
     assert (folder / "vectors.pickle").read_bytes() == weights
     (segment,) = cache_segments(folder, "rows")
     assert len(pickle.loads(segment.read_bytes().split(b"\n", 2)[2])) == 5
+    # The names side's memos are patched with the five new papers' entries alone.
+    new = {f"2501-{i:05d}" for i in range(40, 45)}
+    (segment,) = cache_segments(folder, "mentions")
+    patch = pickle.loads(segment.read_bytes().split(b"\n", 2)[2])
+    assert set(patch["state"]) == set(patch["results"]) == new
+    assert set(patch["papers"]) == {written["keys"][pid] for pid in new}
+    (segment,) = cache_segments(folder, "words")
+    assert set(pickle.loads(segment.read_bytes().split(b"\n", 2)[2])["papers"]) == {written["keys"][pid] for pid in new}
     # The next build adds to the collection as the file and its segment give it.
     day("2025-01-08.jsonl", range(44, 50))
     site = _build(tmp_path / "content", folder)

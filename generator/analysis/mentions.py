@@ -210,10 +210,11 @@ def find_mentions(collection: Collection, table: AliasTable, *,
                   similarity: Callable[[str, str], float] | None = None, scans: Mapping | None = None,
                   keys: Mapping[str, str] | None = None) -> tuple[tuple[Mention, ...], tuple[str, ...], dict]:
     """Every (source, target) link with its first evidence sentence, the names left ambiguous,
-    and where each paper writes the aliases' forms: the memo a later build passes as ``scans``
+    and the memo a later build passes as ``scans``: where each paper writes the aliases' forms,
     to look through known texts only for forms it has not looked for (:func:`.scans.scan_hits`),
     keyed as :class:`.scans.WordScan` keys its memo (``keys``: the papers' feature keys, if the
-    caller has them).
+    caller has them); and each paper's state, the forms' owners and each paper's result, to
+    look closer only at the papers whose mentions can have changed.
 
     ``similarity(a, b)`` (e.g. TF-IDF cosine) lets the rest of the context
     decide between papers that introduce the same name.
@@ -275,16 +276,22 @@ def find_mentions(collection: Collection, table: AliasTable, *,
         before = None if hits_before is None else (hits_before, written_before)
         hits, written = scan_hits(f"{paper.title} {paper.abstract}", get_units, forms, before, everything, new,
                                   _boundary_ok, dropped)
-        entry = known if hits is hits_before and written is written_before else (spans, hits, written)
+
+        def entry() -> tuple:
+            """The memo's entry for the text: the earlier one itself if nothing in it changed."""
+            if known is not None and hits is hits_before and written is written_before and spans is known[0]:
+                return known
+            return spans, hits, written
+
         if (replaced is not None and hits is hits_before and pid not in replaced and pid not in recheck
-                and touched.isdisjoint(written)):
-            return results[pid], False, (key, entry)
+                and touched.isdisjoint(written) and (result := results.get(pid)) is not None):
+            return result, False, (key, entry())
         # Nearly every paper writes a name, and for most it is only its own (its title, its
         # acronym), which cites no one: such a paper needs no closer look (whichever of
         # overlapping hits counts, each is its own).
         mine = own.get(pid, ())
         if all(any(name in mine for _, name in owners[pair]) for pair in written):
-            return _NONE, False, (key, entry)
+            return _NONE, False, (key, entry())
         found: dict[str, Mention] = {}
         unresolved: set[str] = set()
         asked = False
@@ -344,7 +351,7 @@ def find_mentions(collection: Collection, table: AliasTable, *,
                     continue
                 alias = next(a.name for a in candidates if a.paper == target)
                 found.setdefault(target, Mention(pid, target, alias, unit, start, end))
-        return (tuple(found.values()), tuple(sorted(unresolved))), asked, (key, (spans, hits, written))
+        return (tuple(found.values()), tuple(sorted(unresolved))), asked, (key, entry())
 
     mentions: list[Mention] = []
     ambiguous: set[str] = set()

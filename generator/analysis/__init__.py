@@ -127,7 +127,7 @@ def analyse(collection: Collection, *, related_k: int = 5, seed: int = 42,
         mentions, ambiguous, hits = find_mentions(collection, table, similarity=_cosine(collection, vectors()),
                                                   scans=previous.get("mentions"), keys=keys)
         memos = {"names": names_kept, "words": words, "mentions": hits}
-        aliases = {pid: tuple((a.name, a.how, a.long_form) for a in items) for pid, items in table.aliases.items()}
+        aliases = table.plain  # worked out once, for the mentions' memo
         if beside is not None:
             kinds, write = beside(memos)
             return Later((aliases, mentions, ambiguous, {}, kinds), write)

@@ -231,7 +231,7 @@ def find_mentions(collection: Collection, table: AliasTable, *,
     # of a daily build's search for mentions.)
     # The memo's entries that did not change are its own objects again, so that the build cache
     # writes only the changed ones (at 62,711 papers the whole memo is 35 MB of pickle).
-    plain = {pid: tuple([(a.name, a.how, a.long_form) for a in items]) for pid, items in aliases.items()}
+    plain = table.plain
     earlier = scans.get("state")
     state: dict[str, tuple] = {}
     replaced: dict[str, tuple] | None = None if earlier is None else {}

@@ -19,7 +19,9 @@ hash of that input:
 - ``reasons``: why each paper is in its topic, by the topic's phrases and the paper's text
   (:func:`generator.analysis.topics.find_topics`);
 - ``words`` and ``mentions``: where each text writes the names looked for so far
-  (:mod:`generator.analysis.scans`);
+  (:mod:`generator.analysis.scans`), and for the mentions each paper's state and result and the
+  owners of every form (:func:`generator.analysis.mentions.find_mentions`); a daily build adds a
+  patch of the entries it changed;
 - ``pages``: each page's text, by a hash of its template and of what it is made from
   (:mod:`generator.pagememo`): an index, and the texts in a blob file (``pages.blob``) that a
   build maps rather than reads, and adds to;

@@ -10,7 +10,6 @@ version ("Inception-v3" is not Inception-v4), while possessives, plurals and
 from __future__ import annotations
 
 import re
-from collections import defaultdict
 from typing import Callable, Mapping
 
 from ..model import Alias, Collection, Mention
@@ -93,23 +92,22 @@ def _owners(aliases: Mapping[str, tuple[tuple[str, str, str | None], ...]],
     worked out again: a daily build replaces a few hundred papers' of 19,000 aliases at 10,784
     papers. A form that has lost all its owners is then kept, with none (the build cache writes
     only what changed in the mentions' memo, which cannot drop an entry)."""
-    owners: dict[tuple[bool, str], set[tuple[str, str]]] = defaultdict(set)
-    if before is None:
-        changed = aliases
-    else:
-        changed = {pid: aliases.get(pid, ()) for pid in replaced}
-        for pid, items in replaced.items():
-            for name, how, _ in items:
-                for key in _alias_forms(name, how):
-                    if key not in owners:
-                        owners[key] = set(before.get(key, ()))
-                    owners[key].discard((pid, name))
+    owners: dict[tuple[bool, str], set[tuple[str, str]]] = {}  # the forms worked out again
+
+    def who(key: tuple[bool, str]) -> set[tuple[str, str]]:
+        if key not in owners:
+            owners[key] = set(before.get(key, ())) if before is not None else set()
+        return owners[key]
+
+    changed = aliases if before is None else {pid: aliases.get(pid, ()) for pid in replaced}
+    for pid, items in (replaced or {}).items():
+        for name, how, _ in items:
+            for key in _alias_forms(name, how):
+                who(key).discard((pid, name))
     for pid, items in changed.items():
         for name, how, _ in items:
             for key in _alias_forms(name, how):
-                if before is not None and key not in owners:
-                    owners[key] = set(before.get(key, ()))
-                owners[key].add((pid, name))
+                who(key).add((pid, name))
     if before is None:
         return {key: tuple(sorted(who)) for key, who in owners.items()}, None
     merged = dict(before)

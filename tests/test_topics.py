@@ -175,23 +175,28 @@ def test_key_phrases_over_a_groups_own_words_are_those_over_the_whole_vocabulary
     import numpy as np
     from scipy import sparse
 
+    from generator.analysis.phrases import is_name_worthy
     from generator.analysis.topics import _Vectors
 
     rng = np.random.default_rng(7)
     n, width = 300, 2000
-    terms = sorted({" ".join(rng.choice(list("abcdefgh"), size=rng.integers(1, 4)).tolist()) + f"{i}"
-                    for i in range(width)})
+    # Some features open or end on a weak word ("model", "based"): not worthy of a name.
+    terms = sorted({" ".join(rng.choice(list("abcdefgh") + ["model", "based"], size=rng.integers(1, 4)).tolist())
+                    + ("" if i % 7 else " learning") + f"{i}" for i in range(width)})
     dense = (rng.random((n, width)) < 0.05) * 1.0  # equal weights: many equal scores
     matrix = sparse.csr_matrix(dense.astype(np.float32))
     titled = sparse.csr_matrix((rng.random((n, width)) < 0.01).astype(np.float64) * (dense > 0))
     collection = type("C", (), {"papers": {f"p{i:03d}": None for i in range(n)}})()
     vectors = _Vectors(collection, matrix, terms, titled)
+    # Every feature judged at once, as the vocabulary's worthiness and word counts were before.
+    worthy = np.fromiter(map(is_name_worthy, vectors.terms.tolist()), dtype=bool)
+    words = np.char.count(vectors.terms, " ") + 1
     most = 0
     for size in (1, 2, 15, 120, 300):
         group = [f"p{i:03d}" for i in rng.choice(n, size=size, replace=False)]
         rows = vectors.rows(group)
         expected, scored = _keyphrases_over_the_whole_vocabulary(rows, vectors.present, vectors.df, vectors.terms,
-                                                                 vectors.worthy, titled, vectors.words, 12)
+                                                                 worthy, titled, words, 12)
         assert vectors.keyphrases(group, n=12) == expected
         most = max(most, scored)
     assert most > 400  # the cut to the best 400 was made

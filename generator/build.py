@@ -19,7 +19,7 @@ from . import pagememo
 from .analysis import GROWN, KEPT, PATCHED, analyse
 from .analysis.features import feature_key, feature_keys
 from .analysis.graph import graph_text
-from .cache import file_key, load_cache
+from .cache import file_key, has_kind, load_cache
 from .collection import collect, duplicate_diagnostics, extend
 from .errors import Diagnostic, GeneratorError
 from .feeds import feeds
@@ -373,9 +373,29 @@ def _analysed(content: Path, *, curated: bool, progress: bool = False, cache: Pa
     analysis, _, written, (topics_written, lock, memo, ready, extra) = analyse(
         collection, related_k=settings.related, seed=settings.seed,
         curated=read_curated(content) if curated else (), locked=functools.partial(_locked, content, lambda key: locks[LOCK_KIND].get(key)),
-        previous=previous, beside=write_beside, then=then, settle=settle, keys=collected_now["keys"])
+        previous=previous, beside=write_beside, then=then, settle=settle, keys=collected_now["keys"],
+        shared=_shared(cache, collection))
     return (settings, collection, diags, analysis, (written or ()) + topics_written, memo, lock, ready, extra,
             (digests, digests_used, collected, collected_now, previous, locks))
+
+
+def _shared(cache: Path | None, collection: Collection) -> tuple[str, ...]:
+    """The papers whose words (:func:`.analysis.features.paper_terms`) the names side works out
+    for the other side, in a build whose cache holds no words of this code (a first build, or the
+    first after an upgrade); none otherwise (a daily build works out only its day's papers' words,
+    and its names side is the longer one). Either way the words are the same.
+
+    The side of the text vectors grows faster than the names side: its related papers' product
+    grows with how many papers share a word. Each working out its own papers' words, the two
+    sides of a first build ended within 0.2 s of each other at 10,440 papers, and 8 s apart at
+    62,711 papers (35.5 against 27.0 s, the names side's cache files written by 30.7 s), where the
+    last third of the papers' words, worked out on the names side, evened them out (29.7 and
+    29.2 s). The share grows between the two, from none at 10,000 papers to a third."""
+    if has_kind(cache, "terms"):
+        return ()
+    pids = list(collection.papers)
+    share = min(1 / 3, max(0.0, (len(pids) - 10_000) / 150_000))
+    return tuple(pids[len(pids) - int(len(pids) * share):]) if share else ()
 
 
 def _locked(content: Path, known: Callable[[str], Any]) -> tuple:

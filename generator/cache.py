@@ -50,7 +50,7 @@ from pathlib import Path
 from typing import Any
 
 __all__ = ["CACHE_FOLDER", "MARKER", "SEGMENTS", "default_cache", "load_cache", "load_blob", "cache_segments",
-           "cache_header", "file_key"]
+           "cache_header", "file_key", "has_kind"]
 
 CACHE_FOLDER = Path(".cache") / "papersite"  # beside the content folder, like Material's plugin caches
 MARKER = b"papersite cache\n"
@@ -136,6 +136,19 @@ def _mapped(fh) -> mmap.mmap:
         return mmap.mmap(fh.fileno(), 0, flags=mmap.MAP_SHARED | getattr(mmap, "MAP_POPULATE", 0),
                          prot=mmap.PROT_READ)
     return mmap.mmap(fh.fileno(), 0, access=mmap.ACCESS_READ)
+
+
+def has_kind(folder: Path | None, kind: str) -> bool:
+    """Whether ``folder`` holds a file of ``kind`` written by this code (only its first line is
+    read): a build decides so how to share work that the kind would spare it."""
+    if folder is None:
+        return False
+    head = cache_header()
+    try:
+        with open(Path(folder) / f"{kind}.pickle", "rb") as fh:
+            return fh.read(len(head)) == head
+    except OSError:
+        return False
 
 
 def cache_header() -> bytes:

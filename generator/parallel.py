@@ -331,14 +331,22 @@ def concurrently(first: Callable[[], T], second: Callable[[], R], *, size: int =
     return handing_over(lambda receive: first(), lambda send: second(), size=size)
 
 
-def handing_over(first: Callable[[Callable[[], Any]], T], second: Callable[[Callable[[Any], None]], R], *,
-                 size: int = MIN_ITEMS, settle: list | None = None) -> tuple[T, R]:
+def handing_over(first: Callable[[Callable[[], Any]], T], second: Callable[..., R], *,
+                 size: int = MIN_ITEMS, settle: list | None = None, early: Callable[[], Any] | None = None
+                 ) -> tuple[T, R]:
     """``(first(receive), second(send))`` side by side, as :func:`concurrently`, where ``second``
     hands one value to ``first`` on the way: it calls ``send(value)`` once, and ``first``'s
     ``receive()`` waits for that value. So ``first`` can begin with what needs nothing from
     ``second`` (the name rules need no text vectors) instead of waiting for all of it.
 
     Run one after the other (small jobs, no fork, PAPERSITE_WORKERS=1), ``second`` goes first.
+
+    ``early``, if given, is work for ``second`` that the forked process does before ``first``:
+    ``second`` is then called as ``second(send, taken)``, and ``taken()`` waits for what
+    ``early()`` returned (run one after the other, it calls ``early()`` itself). So the shorter
+    side takes a share of the longer side's first step, which needs nothing from either (the
+    words of a third of a first build's papers: at 62,711 papers the side of the text vectors
+    ended 8 s after the names side).
 
     ``first`` may return a :class:`Later`: its value is returned, and its ``then()`` runs after
     it, in the forked process while this one goes on (or at once, run one after the other);
@@ -354,7 +362,7 @@ def handing_over(first: Callable[[Callable[[], Any]], T], second: Callable[[Call
     if size < MIN_ITEMS or _workers() < 2 or "fork" not in multiprocessing.get_all_start_methods() \
             or os.environ.get("PAPERSITE_WORKERS") == "1":
         handed: list = []
-        other = second(handed.append)
+        other = second(handed.append) if early is None else second(handed.append, functools.cache(early))
         value = first(lambda: handed[0])
         if type(value) is Later:
             value.then()
@@ -364,19 +372,27 @@ def handing_over(first: Callable[[Callable[[], Any]], T], second: Callable[[Call
     context = multiprocessing.get_context("fork")
     receive, send = context.Pipe(duplex=False)  # the child's result
     take, give = context.Pipe(duplex=False)  # the value handed over
+    back, ahead = context.Pipe(duplex=False) if early is not None else (None, None)  # early()'s value
     spill, handed = _spill_file(), _spill_file()  # large results and values go through these
+    returned = _spill_file() if early is not None else None
 
     def child():
         global _BESIDE
         _BESIDE = True
         give.close()  # the forked copy of the giving end would keep the child's own wait open
         receive.close()
+        if early is not None:
+            back.close()
+            _send(ahead, early(), returned)
+            ahead.close()
         return first(lambda: _received(take, handed))
 
     process = context.Process(target=_child, args=(child, send, spill))  # not a daemon: it may fork helpers
     process.start()
     send.close()
     take.close()
+    if ahead is not None:
+        ahead.close()
 
     def send_value(value) -> None:
         try:
@@ -392,9 +408,20 @@ def handing_over(first: Callable[[Callable[[], Any]], T], second: Callable[[Call
         senders.append(threading.Thread(target=send_value, args=(value,), daemon=True))
         senders[-1].start()
 
+    @functools.cache
+    def taken():
+        """What ``early()`` returned in the child; if it failed, what it raised."""
+        try:
+            return _received(back, returned)
+        except EOFError:  # the child failed before sending it: its error is in the result pipe
+            ok, value = _received(receive, spill)
+            if not ok:
+                _reraise(value, "in the concurrent step")
+            raise RuntimeError("the concurrent step ended before its early work was handed over") from None
+
     received = False
     try:
-        other = second(hand)
+        other = second(hand) if early is None else second(hand, taken)
         for sender in senders:
             sender.join()
         give.close()
@@ -404,6 +431,10 @@ def handing_over(first: Callable[[Callable[[], Any]], T], second: Callable[[Call
         give.close()  # a child still waiting for the value gets EOFError instead of waiting forever
         if handed is not None:
             os.close(handed)
+        if back is not None:
+            back.close()
+        if returned is not None:
+            os.close(returned)
         # A child that has sent its result is left to exit on its own (giving back a build's
         # memory took it a tenth of a second); it is reaped by the next call, or at exit.
         if not received:

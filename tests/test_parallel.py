@@ -44,6 +44,40 @@ def test_a_value_handed_over_midway_reaches_the_other_step(size):
     assert (pid != os.getpid()) == (size >= MIN_ITEMS and len(os.sched_getaffinity(0)) >= 2)
 
 
+@pytest.mark.parametrize("size", [MIN_ITEMS, 10])
+def test_early_work_of_the_forked_side_reaches_this_side_before_the_forked_side_s_own(size, tmp_path):
+    """``early()`` runs in the forked process before ``first``, and ``second`` takes its value
+    while ``first`` still works (here ``first`` waits until ``second`` has it); run one after the
+    other, ``taken()`` works it out here."""
+    big = list(range(200_000))  # more than a pipe holds at once
+    got = tmp_path / "got"
+
+    def first(receive):
+        for _ in range(1000):  # until this side has taken the early value (or 10 s)
+            if got.exists() or size < MIN_ITEMS:
+                break
+            time.sleep(0.01)
+        return os.getpid(), got.exists()
+
+    def second(send, taken):
+        value = taken()
+        got.write_text("taken")
+        return sum(value), taken() is value
+
+    (pid, waited), (total, once) = handing_over(first, second, size=size, early=lambda: (os.getpid(), big)[1])
+    assert total == sum(big) and once
+    assert (pid != os.getpid()) == (size >= MIN_ITEMS and len(os.sched_getaffinity(0)) >= 2) and waited
+
+
+@forking
+def test_early_work_that_fails_is_raised_by_this_side_when_it_takes_the_value():
+    def early():
+        raise ValueError("early")
+
+    with pytest.raises(ValueError, match="early"):
+        handing_over(lambda receive: 1, lambda send, taken: taken(), size=MIN_ITEMS, early=early)
+
+
 @forking
 def test_a_step_that_fails_on_either_side_of_a_hand_over_neither_hangs_nor_hides_it():
     def failing_first(receive):
@@ -385,3 +419,58 @@ def test_a_build_leaves_numpy_one_thread_unless_the_environment_asks_for_more(bu
     assert threads, f"numpy's OpenBLAS was not loaded ({threadpoolctl.__version__})"
     assert set(threads) == {int(asked) if asked else 1}
     assert after == asked  # the environment is as it was
+
+
+@pytest.mark.parametrize("forked", [False, True])
+def test_a_first_build_whose_names_side_works_out_a_share_of_the_words_is_the_same(bundled: Path, tmp_path: Path,
+                                                                                   monkeypatch, forked):
+    """In a first build of a large collection the names side works out the words of a share of
+    the papers for the other side (:func:`generator.build._shared`): the site and the words kept
+    are those of a build where each side works out its own, and the other side worked out the
+    rest alone. Run one after the other, the share is worked out where it is taken."""
+    from generator import build, parallel
+    from generator.analysis import features
+    from generator.cache import load_cache
+
+    if forked:
+        monkeypatch.setattr(parallel, "MIN_ITEMS", 1)
+    alone = build.build_site(bundled, cache=tmp_path / "alone")
+    real_shared, real_terms = build._shared, features.paper_terms
+    shares: list[tuple[str, ...]] = []
+
+    def half(cache, collection):
+        assert real_shared(cache, collection) == ()  # too few papers to share any
+        pids = list(collection.papers)
+        shares.append(tuple(pids[len(pids) // 2:]))
+        return shares[-1]
+
+    here: list[str] = []
+
+    def counted(paper):
+        here.append(paper.id)
+        return real_terms(paper)
+
+    monkeypatch.setattr(build, "_shared", half)
+    monkeypatch.setattr(features, "paper_terms", counted)
+    site = build.build_site(bundled, cache=tmp_path / "shared")
+    assert len(shares) == 1 and shares[0]
+    assert sorted(here) == sorted(set(site.collection.papers) - set(shares[0]))  # the rest, here
+    assert site.files == alone.files
+    assert load_cache(tmp_path / "shared", "terms") == load_cache(tmp_path / "alone", "terms")
+
+
+def test_a_first_build_shares_more_of_the_words_the_larger_the_collection_and_a_daily_build_none(tmp_path: Path):
+    from types import SimpleNamespace
+
+    from generator import build
+    from generator.output import write_cache
+
+    def collection(n):
+        return SimpleNamespace(papers={f"p{i:06d}": None for i in range(n)})
+
+    assert build._shared(None, collection(9_000)) == ()
+    share = build._shared(None, collection(40_000))
+    assert len(share) == 8_000 and share[-1] == "p039999"  # a fifth, the last papers
+    assert len(build._shared(tmp_path, collection(90_000))) == 30_000  # a third at most; no words kept
+    write_cache(tmp_path, {"terms": {"key": ("title", "words", b"", b"")}})
+    assert build._shared(tmp_path, collection(90_000)) == ()  # the words are kept: each side its own

@@ -72,13 +72,21 @@ def feature_keys(collection: Collection) -> dict[str, str]:
 
 
 def collection_features(collection: Collection, keys: Mapping[str, str], features: Callable[[Paper], Any],
-                        known: Mapping[str, Any] | None = None) -> tuple[dict[str, Any], dict[str, Any]]:
+                        known: Mapping[str, Any] | None = None,
+                        elsewhere: tuple[frozenset[str], Callable[[], Mapping[str, Any]]] | None = None
+                        ) -> tuple[dict[str, Any], dict[str, Any]]:
     """``features(paper)`` (:func:`paper_names` or :func:`paper_terms`) by paper id, and by key
     (what a later build may reuse). ``keys`` are the papers' :func:`feature_key`; ``known`` holds
     the features of earlier builds by key: only the papers missing from it are worked on, in this
-    process (the other side of the analysis keeps the other core busy)."""
+    process (the other side of the analysis keeps the other core busy). ``elsewhere`` is a set
+    of keys whose features another process works out, and the function that gives them (by
+    key), asked once the others are done."""
     known = known or {}
-    fresh = {keys[pid]: features(p) for pid, p in collection.papers.items() if keys[pid] not in known}
+    away, taken = elsewhere or (frozenset(), None)
+    fresh = {keys[pid]: features(p) for pid, p in collection.papers.items()
+             if keys[pid] not in known and keys[pid] not in away}
+    if taken is not None:
+        fresh.update(taken())
     by_key = {k: fresh[k] if k in fresh else known[k] for k in sorted(set(keys.values()))}
     return {pid: by_key[k] for pid, k in keys.items()}, by_key
 
@@ -92,7 +100,8 @@ def name_features(collection: Collection, keys: Mapping[str, str], known: Mappin
     return by_paper, by_key
 
 
-def term_features(collection: Collection, keys: Mapping[str, str], known: Mapping[str, Any] | None = None
+def term_features(collection: Collection, keys: Mapping[str, str], known: Mapping[str, Any] | None = None,
+                  elsewhere: tuple[frozenset[str], Callable[[], Mapping[str, Any]]] | None = None
                   ) -> tuple[dict[str, tuple], dict[str, tuple]]:
     """:func:`collection_features` of :func:`paper_terms`."""
-    return collection_features(collection, keys, paper_terms, known)
+    return collection_features(collection, keys, paper_terms, known, elsewhere)

@@ -345,8 +345,8 @@ def handing_over(first: Callable[[Callable[[], Any]], T], second: Callable[..., 
     ``second`` is then called as ``second(send, taken)``, and ``taken()`` waits for what
     ``early()`` returned (run one after the other, it calls ``early()`` itself). So the shorter
     side takes a share of the longer side's first step, which needs nothing from either (the
-    words of a third of a first build's papers: at 62,711 papers the side of the text vectors
-    ended 8 s after the names side).
+    words of up to a third of a first build's papers: at 62,711 papers the side of the text
+    vectors had ended 8 s after the names side).
 
     ``first`` may return a :class:`Later`: its value is returned, and its ``then()`` runs after
     it, in the forked process while this one goes on (or at once, run one after the other);

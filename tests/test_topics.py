@@ -180,7 +180,7 @@ def test_key_phrases_over_a_groups_own_words_are_those_over_the_whole_vocabulary
 
     rng = np.random.default_rng(7)
     n, width = 300, 2000
-    # Some features open or end on a weak word ("model", "based"): not worthy of a name.
+    # Some features open on a weak word ("model", "based"): not worthy of a name.
     terms = sorted({" ".join(rng.choice(list("abcdefgh") + ["model", "based"], size=rng.integers(1, 4)).tolist())
                     + ("" if i % 7 else " learning") + f"{i}" for i in range(width)})
     dense = (rng.random((n, width)) < 0.05) * 1.0  # equal weights: many equal scores

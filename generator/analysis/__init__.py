@@ -109,9 +109,9 @@ def analyse(collection: Collection, *, related_k: int = 5, seed: int = 42,
 
     ``shared`` names papers whose words (:func:`.features.paper_terms`) the names side works out
     first and hands over, for the other side, which needs them first, to work out the rest
-    meanwhile: a first build gives it a share (see :func:`generator.build._shared`), since the
-    side of the text vectors, related papers and topics is the longer one (at 10,440 papers it
-    ended 0.8 s after the names side, at 62,711 papers 8 s after).
+    meanwhile: a first build of a large collection gives it a share (see
+    :func:`generator.build._shared`), since the side of the text vectors, related papers and
+    topics grows the longer one (at 62,711 papers it ended 8 s after the names side).
 
     The text vectors and topics need numpy, SciPy and igraph, and the names side does not (it
     gets the vectors as :func:`_rows`): their modules are imported on the side that uses them,

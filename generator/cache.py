@@ -115,7 +115,7 @@ def cache_segments(folder: Path, kind: str) -> list[Path]:
 
 def _entries(path: Path) -> dict[str, Any]:
     """A cache file's entries, unpickled from the file's pages themselves (:func:`_mapped`)."""
-    head = MARKER + code_version().encode() + b"\n"
+    head = cache_header()
     try:
         with open(path, "rb") as fh, _mapped(fh) as data:
             if data[:len(head)] != head:

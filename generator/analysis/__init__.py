@@ -165,7 +165,7 @@ def analyse(collection: Collection, *, related_k: int = 5, seed: int = 42,
         topics = find_topics(collection, related, (matrix, terms, titled),
                              {pid: t[1] for pid, t in written.items()},
                              curated=curated, locked=locked() if callable(locked) else locked, seed=seed,
-                             keys=paper_keys(), known_reasons=previous.get("reasons"))
+                             keys=keys, known_reasons=previous.get("reasons"))
         kept = {"terms": terms_kept, "vectors": vectors, "rows": rows, "neighbours": neighbours,
                 "reasons": topics.kept_reasons}
         after = then(topics, kept) if then is not None else None

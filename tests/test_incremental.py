@@ -172,6 +172,36 @@ def test_units_read_as_one_text_give_what_each_read_alone_gives(units, forms):
     assert written == frozenset((h[2], h[3]) for unit in expected for h in unit)
 
 
+@settings(max_examples=400, deadline=None)
+@given(st.lists(st.text(_UNIT_CHARS + "ABs1_’-", max_size=14), min_size=1, max_size=4),
+       st.sets(st.tuples(st.booleans(), st.text(_UNIT_CHARS + "ABs1_’-", min_size=1, max_size=5)), min_size=1, max_size=8))
+@example(["We use CLIPs and CLIPes."], {(True, "CLIP")})  # a name run on with an ending
+@example(["the GPT-4 and", "(x) here"], {(True, "GPT-4"), (True, "(x)"), (True, "GPT")})
+@example(["aΣ b", "İa"], {(False, "aς b"), (False, "a")})
+def test_the_forms_kept_for_unread_texts_find_what_all_forms_find(units, forms):
+    """A day's new texts are read for the forms that may be written in them
+    (:func:`.scans.forms_written_in`): the hits are those that all the forms give."""
+    from generator.analysis.mentions import _ENDINGS, _automata, _boundary_ok
+
+    forms = frozenset((cs, form if cs else scans.lower_same_length(form)) for cs, form in forms)
+    kept = scans.forms_written_in(forms, [scans.searched_texts(units)], _ENDINGS)
+    everything = _automata(forms)
+    found = scans.scan_hits(" ".join(units), lambda: units, forms, None, everything, everything, _boundary_ok)
+    picked = scans.scan_hits(" ".join(units), lambda: units, forms, None, _automata(kept), _automata(kept), _boundary_ok)
+    assert picked == found
+    assert found[1] <= kept
+
+
+def test_the_forms_kept_for_unread_texts_leave_out_what_they_cannot_write():
+    from generator.analysis.mentions import _ENDINGS
+
+    forms = frozenset({(True, "CLIP"), (True, "SAM"), (True, "GPT-4"), (False, "model soup"), (True, "(x)"),
+                       (True, "Mamba")})
+    texts = [scans.searched_texts(["We fine-tune CLIPs and GPT-4.", "Model soups help."])]
+    assert scans.forms_written_in(forms, texts, _ENDINGS) == {(True, "CLIP"), (True, "GPT-4"),
+                                                              (False, "model soup"), (True, "(x)")}
+
+
 _CHARS = "abAB1é_- .(İ'ß"
 _ASCII = "abzAZ09_- .,(\t'/"
 
@@ -379,13 +409,18 @@ def _names_side(collection, memos, similarity):
     return (table.aliases, mentions, ambiguous), {"names": names_kept, "words": words, "mentions": hits}
 
 
-def test_mentions_found_day_by_day_with_the_memo_are_those_found_afresh():
+@pytest.mark.parametrize("few_unread", [1, 10, 10 ** 9])
+def test_mentions_found_day_by_day_with_the_memo_are_those_found_afresh(few_unread, monkeypatch):
     """Each day's names side, given the day before's memos, finds what it finds without them,
     when the days take an owner's name away (other papers spell it out otherwise), make a
     capital name a common word (prose writes it in lower case), share a name between two owners
     (the text vectors decide, and their weights change from day to day), change a listed
-    paper's text, and list a paper on a day before the first."""
+    paper's text, and list a paper on a day before the first; whether the texts not read before
+    are read for the forms they may write (always, for few, never) or for all of them."""
+    from generator.analysis import mentions
     from generator.collection import build_collection
+
+    monkeypatch.setattr(mentions, "FEW_UNREAD", few_unread)
     from generator.model import PaperRecord
 
     day = [dt.date(2025, 3, 1) + dt.timedelta(days=i) for i in range(5)]

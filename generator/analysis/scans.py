@@ -21,7 +21,8 @@ from typing import Callable, Iterable, Mapping
 from ..model import Collection
 from .automata import Automaton
 
-__all__ = ["automaton", "whole_words", "WordScan", "scan_hits", "lower_same_length"]
+__all__ = ["automaton", "whole_words", "WordScan", "scan_hits", "searched_texts", "forms_written_in",
+           "lower_same_length"]
 
 
 def automaton(forms: Iterable, value: Callable = lambda form: form) -> Automaton | None:
@@ -200,7 +201,7 @@ def scan_hits(whole: str, units: Callable[[], list[str]], forms: frozenset, befo
     # The units are read as one text, each after a NUL: a look per automaton and paper rather
     # than per sentence (the loop over the sentences was a tenth of the mentions' time). An
     # occurrence counts where it lies within one unit, as if that unit had been read alone.
-    joined = "\0".join(texts)
+    joined = "\0".join(texts)  # as searched_texts() joins them
     starts, at = [], 0
     for unit in texts:
         starts.append(at)
@@ -215,6 +216,54 @@ def scan_hits(whole: str, units: Callable[[], list[str]], forms: frozenset, befo
                 kept[i].append((start - at, end - at, cs, form))
     hits = tuple(tuple(sorted(found)) for found in kept)
     return hits, frozenset((h[2], h[3]) for unit in hits for h in unit)
+
+
+def searched_texts(units: list[str]) -> tuple[str, str]:
+    """The two strings :func:`scan_hits` reads for a text cut into ``units``: the units joined,
+    as written and lowered as the case-insensitive forms are matched."""
+    joined = "\0".join(units)
+    return joined, _lowered(units, joined)
+
+
+def forms_written_in(forms: frozenset, texts: Iterable[tuple[str, str]], endings: tuple[str, ...]) -> frozenset:
+    """Those of ``forms`` ((case-sensitive, string) pairs) that may occur in one of ``texts``
+    (:func:`searched_texts`) with no letter or digit right before, and right after, none or one
+    of ``endings`` closing a word: what the mentions' rules let count ("CLIP", "CLIPs", not
+    "GeoCLIP"). More may be kept, never fewer: in such an occurrence each run of letters and
+    digits of the form is one of the text's, but the last, which may be one less an ending. A
+    form that does not open with a letter or digit is kept.
+
+    A day's few hundred new texts are read for every form of the collection: the automata of
+    the 104,000 forms of 62,711 papers took half a second to make, where a set lookup or a few
+    per form leave the 12,000 worth it (most forms are whole titles, which few texts write word
+    for word), and the mentions took 2.0 to 2.1 s against 2.7 to 2.8 s (daily builds, traced)."""
+    runs: dict[bool, set[str]] = {True: set(), False: set()}
+    for written, lowered in texts:
+        runs[True].update(_RUN.findall(written))
+        runs[False].update(_RUN.findall(lowered))
+
+    def ends(run: str, known: set[str]) -> bool:
+        return run in known or any(run + ending in known for ending in endings)
+
+    kept = []
+    for pair in forms:
+        cs, form = pair
+        first = _RUN.match(form)
+        if first is None:
+            kept.append(pair)
+            continue
+        known = runs[cs]
+        if first.end() == len(form):
+            if ends(form, known):
+                kept.append(pair)
+        elif first.group() in known:  # most whole titles stop here
+            rest = _RUN.findall(form, first.end())
+            if not form[-1].isalnum():  # the form's own last character ends its last run
+                if known.issuperset(rest):
+                    kept.append(pair)
+            elif known.issuperset(rest[:-1]) and ends(rest[-1], known):
+                kept.append(pair)
+    return frozenset(kept)
 
 
 def _lowered(texts: list[str], joined: str) -> str:

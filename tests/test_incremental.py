@@ -416,12 +416,12 @@ def test_mentions_found_day_by_day_with_the_memo_are_those_found_afresh(few_unre
     capital name a common word (prose writes it in lower case), share a name between two owners
     (the text vectors decide, and their weights change from day to day), change a listed
     paper's text, and list a paper on a day before the first; whether the texts not read before
-    are read for the forms they may write (always, for few, never) or for all of them."""
+    are read only for the forms they may write always, when they are a day's few, or never."""
     from generator.analysis import mentions
     from generator.collection import build_collection
+    from generator.model import PaperRecord
 
     monkeypatch.setattr(mentions, "FEW_UNREAD", few_unread)
-    from generator.model import PaperRecord
 
     day = [dt.date(2025, 3, 1) + dt.timedelta(days=i) for i in range(5)]
     records = {

@@ -25,10 +25,11 @@ from .errors import Diagnostic, GeneratorError
 from .feeds import feeds
 from .model import Analysis, Collection
 from .output import write_cache
+from .pagedeps import page_deps, stale_papers
 from .parallel import first_to_ask, in_background, one_thread_per_process, parallel_map
 from .readers import digest_files, read_digest
 from .settings import Settings, load_settings
-from .site import SitePlan
+from .site import SitePlan, paper_path
 from .topicfiles import LOCK_FILE, lock_text, parse_lock, read_curated, suggestion_text
 
 __all__ = ["Site", "SiteFiles", "build_site", "read_collection", "suggest_topics", "without_cycle_collector", "MAP_SCRIPT"]
@@ -487,15 +488,17 @@ def _build_site(content: Path, *, templates: Path | None, site_name: str | None,
         return ({"graph.json": pagememo.utf8_and_hash(data)}
                 | feed_files(settings, collection, analysis.topics, skip=early))
 
+    deps, settled = _page_changes(collection, analysis, memo, read, (sources, directory_urls))
     # The map's layout and the pages do not depend on each other: on large collections a helper
     # makes the map, then helps with the pages (:func:`.pagememo.render_pages`).
     made, (pages_utf8, kept, encoded) = pagememo.render_pages(plan, renderer.render, memo, sources,
-                                                              beside=graph_and_feeds, size=len(collection.papers))
+                                                              beside=graph_and_feeds, size=len(collection.papers),
+                                                              settled=settled)
     memo_kept: tuple[str, ...] = ()
     waits = settle
-    if memo is not None and pagememo.memo_changed(kept, memo):
+    if memo is not None and pagememo.memo_changed(kept, memo, deps):
         memo_kept = (pagememo.KIND,)
-        save = functools.partial(pagememo.save_memo, cache, kept, memo)
+        save = functools.partial(pagememo.save_memo, cache, kept, memo, deps)
         if later is None:
             save()
         else:
@@ -512,6 +515,28 @@ def _build_site(content: Path, *, templates: Path | None, site_name: str | None,
     texts = {MAP_SCRIPT: theme_file(templates, "map.js").read_text(encoding="utf-8")}
     return Site(SiteFiles(texts, pages_utf8), collection, analysis, tuple(diags), lock,
                 tuple(sorted(written + memo_kept + tuple(compiled_kept))), encoded, retained=(read, plan, memo, kept))
+
+
+def _page_changes(collection: Collection, analysis: Analysis, memo: pagememo.Memo | None, read: tuple,
+                  rendering: tuple) -> tuple[dict | None, Callable[[tuple], str | None] | None]:
+    """What the paper pages are made from, to keep with the render memo
+    (:func:`.pagedeps.page_deps`), and which pages are the memo's without a look at them (a
+    function of a page's key, for :func:`.pagememo.render_pages`), or None: in a build that
+    added digests to the collection the last build kept, a paper's page is the memo's unless the
+    paper changed, or what its page shows of the analysis did (:func:`.pagedeps.stale_papers`).
+    ``rendering`` is what else the pages' text depends on: the renderer's key, the URL style."""
+    if memo is None:
+        return None, None
+    _, digests_used, collected, collected_now, *_ = read
+    deps = page_deps(analysis, basis=(collected_now["files"], *rendering))
+    if digests_used is not None or not collected.get("files"):  # digests read afresh: every paper is new
+        return deps, None
+    earlier = collected["collection"].papers
+    changed = {pid for pid, paper in collection.papers.items() if earlier.get(pid) is not paper}
+    stale = stale_papers(memo.deps, deps, changed, collection.papers, basis=(tuple(collected["files"]), *rendering))
+    if stale is None:
+        return deps, None
+    return deps, lambda key: paper_path(key[1]) if key[0] == "paper" and key[1] not in stale else None
 
 
 def suggest_topics(content: Path) -> str:

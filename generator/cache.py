@@ -24,7 +24,8 @@ hash of that input:
   patch of the entries it changed;
 - ``pages``: each page's text, by a hash of its template and of what it is made from
   (:mod:`generator.pagememo`): an index, and the texts in a blob file (``pages.blob``) that a
-  build maps rather than reads, and adds to;
+  build maps rather than reads, and adds to; the index also holds what the paper pages were
+  made from (:mod:`generator.pagedeps`), by which a daily build takes most of them unseen;
 - ``lock``: the topics of the topic lock the last build wrote, by a hash of its text
   (:func:`generator.build._locked`).
 - ``templates``: the page templates' compiled code, by template (Jinja checks it against the

@@ -45,15 +45,17 @@ __all__ = ["KIND", "BLOB", "Memo", "load_memo", "memo_changed", "save_memo", "fi
 KIND = "pages"  # the build cache's kind: page path -> (fingerprint, where in the blob, its size, content hash)
 BLOB = "pages.blob"  # the pages' UTF-8, one after another
 _TOKEN = "\0blob"  # the index's entry that names the blob it points into
+_DEPS = "\0deps"  # the index's entry that holds what the paper pages were made from (:mod:`.pagedeps`)
 
 
 class Memo(dict):
     """An earlier build's pages: path -> (fingerprint, UTF-8 (a view of the blob), content hash,
-    (where in the blob, size)); and the blob's token and size, for :func:`save_memo`."""
+    (where in the blob, size)); the blob's token and size, for :func:`save_memo`; and the
+    :func:`generator.pagedeps.page_deps` record of the build that wrote it, or None."""
 
-    def __init__(self, entries=(), *, token: str | None = None, size: int = 0):
+    def __init__(self, entries=(), *, token: str | None = None, size: int = 0, deps: Any = None):
         super().__init__(entries)
-        self.token, self.size = token, size
+        self.token, self.size, self.deps = token, size, deps
 
 
 def load_memo(cache) -> Memo:
@@ -67,7 +69,7 @@ def load_memo(cache) -> Memo:
         return Memo()
     token, data, start = stored
     view = memoryview(data)
-    memo = Memo(token=token, size=len(data))
+    memo = Memo(token=token, size=len(data), deps=index.get(_DEPS))
     for path, entry in index.items():
         if (type(entry) is tuple and len(entry) == 4 and type(entry[0]) is bytes and type(entry[1]) is int
                 and type(entry[2]) is int and type(entry[3]) is str and start <= entry[1]
@@ -77,16 +79,19 @@ def load_memo(cache) -> Memo:
     return memo
 
 
-def memo_changed(kept: Mapping[str, tuple], memo: Memo) -> bool:
-    """Whether ``kept`` (:func:`render_pages`' memo) is not ``memo``, the one it started from."""
-    return not (kept.keys() == memo.keys() and all(entry is memo[path] for path, entry in kept.items()))
+def memo_changed(kept: Mapping[str, tuple], memo: Memo, deps: Any = None) -> bool:
+    """Whether ``kept`` (:func:`render_pages`' memo) and ``deps`` are not ``memo``'s, the one it
+    started from."""
+    return not (kept.keys() == memo.keys() and all(entry is memo[path] for path, entry in kept.items())
+                and deps == memo.deps)
 
 
-def save_memo(cache, kept: Mapping[str, tuple], memo: Memo) -> bool:
-    """Writes ``kept`` (:func:`render_pages`' memo) to ``cache`` unless it is ``memo``: the pages
+def save_memo(cache, kept: Mapping[str, tuple], memo: Memo, deps: Any = None) -> bool:
+    """Writes ``kept`` (:func:`render_pages`' memo) and ``deps`` (the pages'
+    :func:`generator.pagedeps.page_deps`) to ``cache`` unless they are ``memo``'s: the pages
     rendered anew are added to the blob, or, when more than half of it would be pages no longer
     used, a new blob holds only the pages kept. Whether anything was written."""
-    if not memo_changed(kept, memo):
+    if not memo_changed(kept, memo, deps):
         return False
     fresh = [path for path, entry in kept.items() if entry[3] is None]
     added = sum(len(kept[path][1]) for path in fresh)
@@ -103,6 +108,8 @@ def save_memo(cache, kept: Mapping[str, tuple], memo: Memo) -> bool:
     where = {path: (at, len(kept[path][1])) for path, at in zip(paths, starts)}
     index: dict[str, Any] = {path: (entry[0], *(where.get(path) or entry[3]), entry[2]) for path, entry in kept.items()}
     index[_TOKEN] = token
+    if deps is not None:
+        index[_DEPS] = deps
     write_cache(cache, {KIND: index})
     return True
 
@@ -155,7 +162,8 @@ def utf8_and_hash(text: str) -> tuple[bytes, str]:
 
 
 def render_pages(plan, render: Callable[..., str], memo: Mapping[str, tuple] | None, key: bytes, *,
-                 beside: Callable[[], Any] = lambda: None, size: int | None = None
+                 beside: Callable[[], Any] = lambda: None, size: int | None = None,
+                 settled: Callable[[tuple], str | None] | None = None
                  ) -> tuple[Any, tuple[dict[str, bytes], dict[str, tuple], dict[str, tuple[bytes, str]]]]:
     """What ``beside()`` returned, and: the UTF-8 of each page of ``plan`` (a
     :class:`generator.site.SitePlan`) by path, of the text ``render(template, **context)`` gives
@@ -174,7 +182,11 @@ def render_pages(plan, render: Callable[..., str], memo: Mapping[str, tuple] | N
     (copying 11,000 contexts to a helper's memory, or texts back, cost more than that; encoding
     and hashing 63,000 pages in this process, for the memo and then again for the writer, was a
     second of the whole corpus's build), and for an unchanged page only its fingerprint. The
-    memo keeps pages so, with their hash: an unchanged page needs no encoding or hashing again."""
+    memo keeps pages so, with their hash: an unchanged page needs no encoding or hashing again.
+
+    ``settled(key)`` gives the path of a page known to be the memo's without a look at its inputs
+    (:func:`generator.pagedeps.stale_papers`), or None: such a page that the memo holds is taken
+    from it as it is, with its fingerprint."""
     marks = None if memo is None else {path: entry[0] for path, entry in memo.items()}
     fingerprints = _Fingerprints(key)  # each forked helper uses its own copy
 
@@ -187,10 +199,22 @@ def render_pages(plan, render: Callable[..., str], memo: Mapping[str, tuple] | N
         return (path, mark, *utf8_and_hash(render(template, **plan.context(item, inputs))))
 
     keys = plan.keys()
-    value, results = map_beside(beside, made, keys, size=size, weights=[plan.weight(item) for item in keys])
     pages: dict[str, bytes] = {}
     kept: dict[str, tuple] = {}  # path -> (fingerprint, UTF-8, content hash, where in the blob or None)
     encoded: dict[str, tuple[bytes, str]] = {}
+    if settled is not None and memo:
+        looked = []
+        for item in keys:
+            path = settled(item)
+            if path is not None and path in memo:
+                kept[path] = (_, data, digest, _) = memo[path]
+                pages[path] = data
+                if digest:
+                    encoded[path] = (data, digest)
+            else:
+                looked.append(item)
+        keys = looked
+    value, results = map_beside(beside, made, keys, size=size, weights=[plan.weight(item) for item in keys])
     for path, mark, data, digest in results:
         if data is None:
             kept[path] = (mark, data, digest, _) = memo[path]

@@ -5,22 +5,25 @@ in Markdown are relative ``.md`` paths (``href``), which MkDocs resolves and
 checks; links in raw HTML (``url``: the long lists, the paper pages below the
 abstract, the pictures) are the URLs MkDocs gives the pages, because MkDocs
 copies raw HTML as it is, and a Markdown link costs it far more than an element.
-All ordering decisions are made here, so the templates only loop and escape.
+All ordering decisions are made here, so the templates only loop and escape; the one list too
+long for a template's loop (a topic's papers) is made here as HTML, escaped as a template escapes.
 """
 from __future__ import annotations
 
 import calendar
+import functools
 import html
 import posixpath
 import re
 from collections import Counter, defaultdict
 from dataclasses import dataclass
 from datetime import date
+from itertools import chain
 from typing import Any, Callable, Mapping
 
 from markupsafe import Markup
 
-from .escape import highlight, safe_url
+from .escape import highlight, markdown_str, safe_url
 from .feeds import feed_path, topic_feed_path
 from .model import Analysis, Collection, Mention, Paper
 from .svg import collection_svg, local_svg, topic_colours
@@ -209,8 +212,16 @@ class SitePlan:
         return {"name": topics[tid].name, "href": _href(src, topic_path(tid)), "size": len(topics[tid].papers)}
 
     def _newest_first(self, pids):
+        return sorted(pids, key=self._newest_rank.__getitem__)
+
+    @functools.cached_property
+    def _newest_rank(self) -> dict[str, int]:
+        """Every paper's place, newest first (then by title and id): sorted once, where the topic
+        pages sorted their members with that key each (at 62,711 papers, 0.35 of the 1.2 s
+        their planning took in a daily build)."""
         papers = self.papers
-        return sorted(pids, key=lambda pid: (-papers[pid].date.toordinal(), papers[pid].title.casefold(), pid))
+        order = sorted(papers, key=lambda pid: (-papers[pid].date.toordinal(), papers[pid].title.casefold(), pid))
+        return {pid: i for i, pid in enumerate(order)}
 
     def inputs(self, key: tuple) -> tuple[str, str, Any]:
         """A page's path, template, and what its context is made from, for the render memo: a
@@ -298,7 +309,7 @@ class SitePlan:
         src = topic_path(tid)
         members = set(topic.papers)
         top_cited = sorted((p for p in topic.papers if cited[p]), key=lambda p: (-cited[p], p))[:10]
-        per_day = Counter(d for p in topic.papers for d in papers[p].dates)
+        per_day = Counter(chain.from_iterable([papers[p].dates for p in topic.papers]))
         by_name = {t.name: t for t in topics.values()}
         url = self.links.linker(src)
         newest = self._newest_first(members)
@@ -312,8 +323,7 @@ class SitePlan:
             "topic": topic,
             "parent": self._topic_ref(src, by_name[topic.parent].id) if topic.parent in by_name else None,
             "children": [self._topic_ref(src, t.id) for t in analysis.topics if t.parent == topic.name],
-            "papers": [{"title": papers[p].title, "url": url(paper_path(p)), "date": papers[p].date.isoformat()}
-                       for p in newest],
+            "papers": _paper_items([(url(paper_path(p)), papers[p].title, papers[p].dates[0].isoformat()) for p in newest]),
             "most_mentioned": [dict(self._paper_ref(src, p), count=cited[p]) for p in top_cited],
             "related_topics": [dict(self._topic_ref(src, other), shared=shared, mentions=mentions)
                                for other, shared, mentions in topic_links.get(tid, [])[:8]],
@@ -399,6 +409,18 @@ class SitePlan:
                         "colour": Markup(topic_colours(analysis)[t.id])} for t in analysis.topics],
             "dates": {"first": days[0].isoformat() if days else "", "last": days[-1].isoformat() if days else ""},
         })
+
+
+def _paper_items(rows: list[tuple[str, str, str]]) -> Markup:
+    """The ``<li>`` of each (URL, title, ISO date) of a topic page's list of papers, the title
+    escaped as the templates escape a value and the URL as their ``attr`` filter does (the date
+    is made here and needs nothing). Made here because a topic page lists hundreds or thousands
+    of papers, and a template's loop, with a dict for each, took longer than the rest of the
+    page (at 62,711 papers, the 115 topic pages were 2.1 s of CPU of a daily build's pages,
+    planned and rendered, and every one changes each day)."""
+    escape, plain = html.escape, str.__str__  # a Markup's own methods (replace) would make a Markup at each step
+    return Markup("".join([f'<li><a href="{escape(plain(url), True)}">{markdown_str(title)}</a> <small>{day}</small></li>\n'
+                           for url, title, day in rows]))
 
 
 def _calendar(days, by_day) -> list[dict]:

@@ -76,3 +76,21 @@ def test_author_and_category_lists_are_escaped_as_one_text(tmp_path):
     assert "Authors: Ada One, &#60;img src&#61;x onerror&#61;alert(1)&#62;, - Bob &#42;Two&#42;\n" in page
     assert "Categories: cs.CV, cs.&#60;b&#62;RO&#60;/b&#62;\n" in page
     assert "<img" not in page and "<b>" not in page
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.tuples(st.text("a/.-&\"'<>é", max_size=12), st.text(max_size=40)), max_size=5))
+def test_a_topic_pages_list_made_in_python_is_the_template_loop_it_replaced(rows):
+    """Topic pages list their papers as HTML made by the planner (generator.site._paper_items):
+    the same text as the template's loop that escaped each value gave, for any title and URL."""
+    from markupsafe import Markup
+
+    from generator.site import _paper_items
+
+    loop = ('{% for p in papers %}\n<li><a href="{{ p.url | attr }}">{{ p.title }}</a> <small>{{ p.date }}</small></li>\n'
+            '{% endfor %}\n')
+    items = [(Markup(url), title, "2025-03-18") for url, title in rows]
+    given_by_template = Renderer().env.from_string(loop).render(
+        papers=[{"url": url, "title": title, "date": day} for url, title, day in items])
+    made = _paper_items(items)
+    assert type(made) is Markup and made == given_by_template

@@ -78,19 +78,37 @@ def test_author_and_category_lists_are_escaped_as_one_text(tmp_path):
     assert "<img" not in page and "<b>" not in page
 
 
+_NAMES = st.text(max_size=40)
+_URLS = st.text("a/.-&\"'<>é", max_size=12)
+
+
 @settings(max_examples=300, deadline=None)
-@given(st.lists(st.tuples(st.text("a/.-&\"'<>é", max_size=12), st.text(max_size=40)), max_size=5))
-def test_a_topic_pages_list_made_in_python_is_the_template_loop_it_replaced(rows):
-    """Topic pages list their papers as HTML made by the planner (generator.site._paper_items):
-    the same text as the template's loop that escaped each value gave, for any title and URL."""
+@given(st.lists(st.tuples(_URLS, _NAMES, st.lists(st.tuples(st.sampled_from(["t1", "t&2"]), _NAMES), max_size=3)),
+                max_size=5))
+def test_the_lists_made_in_python_are_the_template_loops_they_replaced(rows):
+    """Topic and day pages list their papers as HTML made by the planner (generator.site): the
+    same text as the templates' loops that escaped each value gave, for any title, topic name
+    and URL."""
     from markupsafe import Markup
 
-    from generator.site import _paper_items
+    from generator.site import _paper_items, _topics_after
 
-    loop = ('{% for p in papers %}\n<li><a href="{{ p.url | attr }}">{{ p.title }}</a> <small>{{ p.date }}</small></li>\n'
-            '{% endfor %}\n')
-    items = [(Markup(url), title, "2025-03-18") for url, title in rows]
-    given_by_template = Renderer().env.from_string(loop).render(
-        papers=[{"url": url, "title": title, "date": day} for url, title, day in items])
-    made = _paper_items(items)
-    assert type(made) is Markup and made == given_by_template
+    env = Renderer().env
+    topic_loop = ('{% for p in papers %}\n<li><a href="{{ p.url | attr }}">{{ p.title }}</a> <small>{{ p.date }}</small>'
+                  '</li>\n{% endfor %}\n')
+    day_loop = ('{% for p in papers %}\n<li><a href="{{ p.url | attr }}">{{ p.title }}</a>{% if p.topics %} <small>'
+                '{% for t in p.topics %}{% if not loop.first %}, {% endif %}<a href="{{ t.url | attr }}">{{ t.name }}</a>'
+                '{% endfor %}</small>{% endif %}</li>\n{% endfor %}\n')
+
+    def url(path):  # as the plan's links are: Markup, taken at their word by the template
+        return Markup(path[::-1] + "&/")
+
+    items = [(Markup(link), title, "2025-03-18") for link, title, _ in rows]
+    made = _paper_items([(link, title, f" <small>{day}</small>") for link, title, day in items])
+    assert type(made) is Markup and made == env.from_string(topic_loop).render(
+        papers=[{"url": link, "title": title, "date": day} for link, title, day in items])
+    made = _paper_items([(Markup(link), title, _topics_after(url, topics)) for link, title, topics in rows])
+    assert type(made) is Markup and made == env.from_string(day_loop).render(
+        papers=[{"url": Markup(link), "title": title, "topics": [{"name": name, "url": url(f"topics/{t}.md")}
+                                                                 for t, name in topics]}
+                for link, title, topics in rows])

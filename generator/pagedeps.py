@@ -26,6 +26,9 @@ from .model import Analysis
 
 __all__ = ["page_deps", "stale_papers"]
 
+_TARGET = attrgetter("target")
+_PARTS = ("related", "topics", "reasons", "aliases")  # the per-paper parts of a record
+
 
 def page_deps(analysis: Analysis, *, basis: Any) -> dict:
     """What of ``analysis`` the paper pages show, by part, with ``basis`` (what must be the same
@@ -43,10 +46,6 @@ def page_deps(analysis: Analysis, *, basis: Any) -> dict:
     return {"basis": basis, "related": {pid: tuple(map(_TARGET, rel)) for pid, rel in analysis.related.items()},
             "topics": dict(analysis.paper_topics), "reasons": dict(analysis.topic_reasons), "aliases": aliases,
             "mentions": frozenset(analysis.mentions), "names": {t.id: t.name for t in analysis.topics}}
-
-
-_TARGET = attrgetter("target")
-_PARTS = ("related", "topics", "reasons", "aliases")
 
 
 def stale_papers(before: Mapping | None, now: Mapping, changed: set[str], papers: Mapping, *,

@@ -270,10 +270,10 @@ class SitePlan:
         a function of the pages' paths and ``directory_urls``)."""
         paper = inputs.paper
         src = paper_path(paper.id)
-        links = [{"label": _link_label(u), "url": safe} for u in paper.links if (safe := safe_url(u))]
+        links = [(_link_label(u), safe) for u in paper.links if (safe := safe_url(u))]
         if paper.arxiv_id:
-            links = [{"label": "arXiv", "url": safe_url(f"https://arxiv.org/abs/{paper.arxiv_id}")},
-                     {"label": "PDF", "url": safe_url(f"https://arxiv.org/pdf/{paper.arxiv_id}")}] + links
+            links = [("arXiv", safe_url(f"https://arxiv.org/abs/{paper.arxiv_id}")),
+                     ("PDF", safe_url(f"https://arxiv.org/pdf/{paper.arxiv_id}"))] + links
         bibtex, reference = _citation(paper)
         # Everything below the abstract is raw HTML (Markdown links cost MkDocs a conversion, a
         # lookup and a check each), so its links are the URLs MkDocs gives the pages.
@@ -285,23 +285,26 @@ class SitePlan:
                 + [(title, url(paper_path(target)), "related") for target, title in inputs.related
                    if target not in named]
                 )[:12] if named else []
+        # The lists are made here as escaped HTML (:func:`_links`, :func:`_mention_items`), not by
+        # the template's loops: its dicts and loops had been 0.9 s of CPU of a first build of
+        # 10,440 papers, more than the rest of the page.
         return {
             "meta": _paper_meta(paper, [name for _, name, _ in inputs.topics]),
             "paper": paper,
-            "dates": [{"date": d.isoformat(), "url": url(day_path(d))} for d in paper.dates],
+            "dates": _links([(url(day_path(d)), d.isoformat()) for d in paper.dates], ", "),
             "aliases": list(inputs.aliases),
-            "topics": [{"name": name, "url": url(topic_path(t)), "reason": reason} for t, name, reason in inputs.topics],
-            "links": links,
+            "topics": _links([(url(topic_path(t)), name, reason) for t, name, reason in inputs.topics], ", "),
+            "links": _links([(link, label) for label, link in links], " · "),
             "bibtex": Markup(html.escape(bibtex)) if bibtex else None,
             "local_graph": Markup(local_svg(paper.title, near)) if near else None,
             "reference": reference,
-            "mentions": [{"title": title, "url": url(paper_path(m.target)), "alias": m.alias,
-                          "evidence": highlight(m.evidence, m.start, m.end)} for m, title in inputs.mentions],
-            "mentioned_by": [{"title": title, "url": url(paper_path(m.source)), "date": day.isoformat(),
-                              "alias": m.alias, "evidence": highlight(m.evidence, m.start, m.end)}
-                             for m, title, day in sorted(inputs.mentioned_by,
-                                                          key=lambda x: (-x[2].toordinal(), x[0].source))],
-            "related": [{"title": title, "url": url(paper_path(target))} for target, title in inputs.related],
+            "mentions": _mention_items([(url(paper_path(m.target)), title, " as ", m.alias,
+                                         highlight(m.evidence, m.start, m.end)) for m, title in inputs.mentions]),
+            "mentioned_by": _mention_items([(url(paper_path(m.source)), title, f" ({_value(day.isoformat())}), naming ",
+                                             m.alias, highlight(m.evidence, m.start, m.end))
+                                            for m, title, day in sorted(inputs.mentioned_by,
+                                                                        key=lambda x: (-x[2].toordinal(), x[0].source))]),
+            "related": _links([(url(paper_path(target)), title) for target, title in inputs.related], "<br>"),
         }
 
     def _topic(self, tid: str) -> PlannedPage:
@@ -412,26 +415,52 @@ class SitePlan:
         })
 
 
+def _link(url: str, text: str, title: str | None = None) -> str:
+    """``<a href="url">text</a>`` (with a ``title``, if any) as the templates wrote it: the URL
+    and title escaped as their ``attr`` filter escapes an attribute, the text as they escape a
+    value. For the lists the planner makes as HTML: a page's list in a template's loop, with a
+    dict for each item, took longer than the rest of the page."""
+    if title:
+        return f'<a href="{_attribute(url)}" title="{_attribute(title)}">{_value(text)}</a>'
+    return f'<a href="{_attribute(url)}">{_value(text)}</a>'
+
+
+# Links and titles come back on page after page (a title in the related lists of a dozen
+# others, on its day and its topics): each is escaped once per process, as the renderer does.
+@functools.lru_cache(maxsize=1 << 16)
+def _attribute(value: str) -> str:
+    return html.escape(str.__str__(value), True)  # a Markup's own methods would make a Markup at each step
+
+
+_value = functools.lru_cache(maxsize=1 << 16)(markdown_str)
+
+
+def _links(rows: list[tuple], sep: str) -> Markup:
+    """The links of (URL, text) or (URL, text, title) rows (:func:`_link`), joined by ``sep``."""
+    return Markup(sep.join([_link(*row) for row in rows]))
+
+
+def _mention_items(rows: list[tuple[str, str, str, str, Markup]]) -> Markup:
+    """The ``<li>`` of each (URL, title, HTML before the name, name, highlighted evidence) of a
+    paper's mentions or of the papers that mention it."""
+    return Markup("".join([f"<li>{_link(url, title)}{before}<strong>{_value(alias)}</strong>: “{evidence}”</li>\n"
+                           for url, title, before, alias, evidence in rows]))
+
+
 def _paper_items(rows: list[tuple[str, str, str]]) -> Markup:
     """The ``<li>`` of each (URL, title, what follows the link) of a topic's or a day's list of
-    papers, the title escaped as the templates escape a value and the URL as their ``attr``
-    filter does; what follows is HTML made here (:func:`_topics_after`, or a date). Made here
-    because such a page lists hundreds or thousands of papers, and a template's loop, with a
-    dict for each, took longer than the rest of the page (at 62,711 papers, the 115 topic pages
-    were 2.1 s of CPU of a daily build's pages, planned and rendered, and every one changes each
-    day; the 60 day pages of 10,440 papers, 0.25 s of a first build's)."""
-    escape, plain = html.escape, str.__str__  # a Markup's own methods (replace) would make a Markup at each step
-    return Markup("".join([f'<li><a href="{escape(plain(url), True)}">{markdown_str(title)}</a>{after}</li>\n'
-                           for url, title, after in rows]))
+    papers (:func:`_link`); what follows is HTML made here (:func:`_topics_after`, or a date). At
+    62,711 papers the 115 topic pages, made with the templates' loops, were 2.1 s of CPU of a
+    daily build's pages, planned and rendered, and every one changes each day; the 60 day pages
+    of 10,440 papers, 0.25 s of a first build's."""
+    return Markup("".join([f"<li>{_link(url, title)}{after}</li>\n" for url, title, after in rows]))
 
 
 def _topics_after(url: Callable[[str], str], in_topics) -> str:
     """A day page's links to a paper's topics ((id, name) pairs), after its title, as HTML."""
     if not in_topics:
         return ""
-    escape, plain = html.escape, str.__str__
-    return " <small>" + ", ".join([f'<a href="{escape(plain(url(topic_path(t))), True)}">{markdown_str(name)}</a>'
-                                    for t, name in in_topics]) + "</small>"
+    return " <small>" + ", ".join([_link(url(topic_path(t)), name) for t, name in in_topics]) + "</small>"
 
 
 def _calendar(days, by_day) -> list[dict]:

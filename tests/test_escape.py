@@ -112,3 +112,41 @@ def test_the_lists_made_in_python_are_the_template_loops_they_replaced(rows):
         papers=[{"url": Markup(link), "title": title, "topics": [{"name": name, "url": url(f"topics/{t}.md")}
                                                                  for t, name in topics]}
                 for link, title, topics in rows])
+
+
+_EVIDENCE = st.tuples(st.text(max_size=30), st.integers(0, 30), st.integers(0, 30))
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.tuples(_URLS, _NAMES, st.one_of(st.none(), _NAMES), _NAMES, _EVIDENCE), max_size=4))
+def test_a_paper_pages_lists_made_in_python_are_the_template_loops_they_replaced(rows):
+    """A paper page's lists of days, topics, links, related papers, mentions and mentioning
+    papers are made by the planner (generator.site): the same text as the template's loops gave,
+    for any URL, title, topic reason, name, date and evidence."""
+    from markupsafe import Markup
+
+    from generator.site import _links, _mention_items, _value
+
+    env = Renderer().env
+
+    def loop(item: str, sep: str) -> str:
+        return f'{{% for x in xs %}}{{% if not loop.first %}}{sep}{{% endif %}}{item}{{% endfor %}}'
+
+    link = '<a href="{{ x.url | attr }}">{{ x.title }}</a>'
+    with_reason = '<a href="{{ x.url | attr }}"{% if x.reason %} title="{{ x.reason | attr }}"{% endif %}>{{ x.title }}</a>'
+    items = [{"url": Markup(url), "title": title, "reason": reason, "alias": alias,
+              "evidence": highlight(text, min(a, b, len(text)), min(max(a, b), len(text))), "date": title[:10]}
+             for url, title, reason, alias, (text, a, b) in rows]
+    for sep in (", ", " · ", "<br>"):
+        assert _links([(x["url"], x["title"]) for x in items], sep) == env.from_string(loop(link, sep)).render(xs=items)
+        assert _links([(x["url"], x["title"], x["reason"]) for x in items], sep) == env.from_string(
+            loop(with_reason, sep)).render(xs=items)
+    mentions = ('{% for x in xs %}\n<li><a href="{{ x.url | attr }}">{{ x.title }}</a> as <strong>{{ x.alias }}'
+                '</strong>: “{{ x.evidence }}”</li>\n{% endfor %}\n')
+    mentioned_by = ('{% for x in xs %}\n<li><a href="{{ x.url | attr }}">{{ x.title }}</a> ({{ x.date }}), naming '
+                    '<strong>{{ x.alias }}</strong>: “{{ x.evidence }}”</li>\n{% endfor %}\n')
+    made = _mention_items([(x["url"], x["title"], " as ", x["alias"], x["evidence"]) for x in items])
+    assert type(made) is Markup and made == env.from_string(mentions).render(xs=items)
+    made = _mention_items([(x["url"], x["title"], f" ({_value(x['date'])}), naming ", x["alias"], x["evidence"])
+                           for x in items])
+    assert type(made) is Markup and made == env.from_string(mentioned_by).render(xs=items)

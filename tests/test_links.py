@@ -1,6 +1,8 @@
 """Aliases and mentions, each rule on a tiny inline collection."""
 import datetime as dt
 
+from hypothesis import given, settings, strategies as st
+
 from generator.analysis import find_links
 from generator.analysis.acronyms import schwartz_hearst
 from generator.collection import build_collection
@@ -308,3 +310,20 @@ def test_a_name_inside_a_web_address_is_not_a_mention():
         ("Better Video", "We compare against Phys4D on physical plausibility."),
     )
     assert found == {("Better Video", "Phys4D: Physics-Consistent 4D Modeling", "Phys4D")}
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.lists(st.text("ab ", min_size=1, max_size=4), min_size=1, max_size=6), st.text("ab c", max_size=8))
+def test_a_word_tree_matches_what_the_list_of_words_matches(words, text):
+    """The name rules write a list of words as a tree of their common beginnings (faster to
+    match): for any words and text, with any continuation, the same match as the plain list."""
+    import re
+
+    from generator.analysis.aliases import _alternation
+
+    plain = "|".join(map(re.escape, dict.fromkeys(words)))
+    tree = _alternation(words)
+    for after in ("", "(.*)", "b", "a?b", " c"):
+        for flags in (0, re.IGNORECASE):
+            one, two = re.match(f"(?:{plain}){after}", text, flags), re.match(f"(?:{tree}){after}", text, flags)
+            assert (one and (one.span(), one.groups())) == (two and (two.span(), two.groups()))

@@ -17,10 +17,10 @@ from itertools import chain, repeat
 from typing import Callable, Mapping
 
 import numpy as np
-from scipy import sparse
 
 from ..model import Collection, Related
 from .features import paper_terms
+from .sparse_matrices import sparse
 
 __all__ = ["related_papers", "tfidf_matrix", "strongest_features", "fitted_papers", "next_fit"]
 

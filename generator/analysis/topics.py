@@ -25,7 +25,6 @@ from typing import Mapping
 
 import igraph as ig
 import numpy as np
-from scipy import sparse
 
 from ..model import Collection, Related, Topic
 from ..slugs import slugify
@@ -33,6 +32,7 @@ from ..text import fold
 from ..topicfiles import CuratedTopic, LockedTopic
 from .automata import Automaton
 from .phrases import is_name_worthy
+from .sparse_matrices import sparse
 
 __all__ = ["TopicResult", "find_topics"]
 

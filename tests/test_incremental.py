@@ -192,6 +192,53 @@ def test_the_forms_kept_for_unread_texts_find_what_all_forms_find(units, forms):
     assert found[1] <= kept
 
 
+def _forms_written_in_by_pattern(forms, texts, endings):
+    """:func:`.scans.forms_written_in` as it was written first, with the regular expression of a
+    run for each form and each text."""
+    run = scans._RUN
+    runs = {True: set(), False: set()}
+    for written, lowered in texts:
+        runs[True].update(run.findall(written))
+        runs[False].update(run.findall(lowered))
+
+    def ends(word, known):
+        return word in known or any(word + ending in known for ending in endings)
+
+    kept = []
+    for pair in forms:
+        cs, form = pair
+        first = run.match(form)
+        if first is None:
+            kept.append(pair)
+            continue
+        known = runs[cs]
+        if first.end() == len(form):
+            if ends(form, known):
+                kept.append(pair)
+        elif first.group() in known:
+            rest = run.findall(form, first.end())
+            if not form[-1].isalnum():
+                if known.issuperset(rest):
+                    kept.append(pair)
+            elif known.issuperset(rest[:-1]) and ends(rest[-1], known):
+                kept.append(pair)
+    return frozenset(kept)
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.lists(st.text(_UNIT_CHARS + "ABs1_’-é²Σ\x00", max_size=20), min_size=1, max_size=4),
+       st.sets(st.tuples(st.booleans(), st.text(_UNIT_CHARS + "ABs1_’-é²Σ", max_size=8)), max_size=10))
+@example(["We use CLIPs, GPT-4 and the x² model."], {(True, "CLIP"), (True, "GPT-4"), (True, "x²"), (False, "x² model"),
+                                                      (True, "²x"), (True, ""), (True, "é"), (True, "CLIP-")})
+def test_the_forms_kept_for_unread_texts_are_those_the_pattern_of_a_run_keeps(units, forms):
+    """Runs cut from UTF-8 (and from an ASCII string's bytes by a table) are the runs the
+    regular expression finds: the same forms are kept, for any text and form."""
+    from generator.analysis.mentions import _ENDINGS
+
+    texts = [scans.searched_texts(units), (" ".join(units), " ".join(units).lower())]
+    assert scans.forms_written_in(frozenset(forms), texts, _ENDINGS) == _forms_written_in_by_pattern(forms, texts, _ENDINGS)
+
+
 def test_the_forms_kept_for_unread_texts_leave_out_what_they_cannot_write():
     from generator.analysis.mentions import _ENDINGS
 

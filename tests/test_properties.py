@@ -83,3 +83,63 @@ def test_cleaning_plain_text_the_short_way_gives_what_every_step_gives(text):
 
     assert clean_text(text) == _clean(text)
 
+
+
+# Values near the edge of what YAML writes plain: numbers, dates, booleans, indicators.
+_YAML_EDGE = st.one_of(
+    st.text(alphabet="0123456789-._ ':#()/aAbBeExXyYnNoOtT+", max_size=12),
+    st.sampled_from(["yes", "No", "TRUE", "off", "null", "y", "0x1F", "0b101", "2025-08-05", "2503-12515", "1_000",
+                     "1.5", ".inf", "1e5", "v1.5", "a: b", "a #b", "-a", "a ", "x" * 81, "x" * 80, "a  b", "é",
+                     "word " * 19 + "end", "a " * 40 + "b"]),
+    st.from_regex(r"\A[0-9]{4}-[0-9]{4,5}(v[0-9])?\Z"),
+    st.from_regex(r"\A[A-Za-z][a-z]{0,8}(?: [a-z']{1,8}){0,3}\Z"))
+
+
+@settings(max_examples=1000, deadline=None)
+@given(_YAML_EDGE)
+def test_a_value_judged_plain_is_written_by_yaml_as_it_is(value):
+    """What :func:`.topicfiles._plain` lets through, YAML writes as it is, as a list item and as a
+    mapping's value, and reads back as the same string."""
+    import yaml
+
+    from generator.topicfiles import _DUMPER, _plain
+
+    if _plain(value):
+        assert yaml.dump([value], Dumper=_DUMPER, allow_unicode=False, width=100) == f"- {value}\n"
+        assert yaml.dump({"name": value}, Dumper=_DUMPER, allow_unicode=False, width=100) == f"name: {value}\n"
+        assert yaml.safe_load(f"name: {value}\n") == {"name": value}
+
+
+_PLAIN_ID = st.from_regex(r"\A[0-9]{4}-[0-9]{4,5}\Z")
+_LOCK_VALUE = st.one_of(_PLAIN_ID, _YAML_EDGE, TEXT)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.tuples(_LOCK_VALUE, _LOCK_VALUE, st.lists(_LOCK_VALUE, min_size=1, max_size=4),
+                          st.lists(_LOCK_VALUE, max_size=3), st.lists(_LOCK_VALUE, max_size=2)), min_size=1, max_size=3))
+def test_the_topic_lock_written_line_by_line_is_what_yaml_writes(items):
+    """The lock is written line by line, plain values as they are and the others as YAML writes
+    them in their place: the text ``yaml.dump`` writes, for any ids, names and phrases (arXiv ids,
+    values near YAML's edges, any text)."""
+    import yaml
+
+    from generator.topicfiles import _DUMPER, LockedTopic, _plain_lock, lock_text
+
+    topics = tuple(LockedTopic(tid, name, tuple(papers), tuple(also), tuple(phrases))
+                   for tid, name, papers, phrases, also in items)
+    body = yaml.dump({"version": 1, "topics": [
+        {"id": t.id, "name": t.name, **({"phrases": list(t.phrases)} if t.phrases else {}), "papers": list(t.papers),
+         **({"also": list(t.also)} if t.also else {})} for t in topics]},
+        Dumper=_DUMPER, sort_keys=False, allow_unicode=False, width=100)
+    assert _plain_lock(topics) == body
+    assert lock_text(topics).endswith("\n" + body)
+
+
+def test_a_lock_of_arxiv_ids_and_discovered_topics_is_written_line_by_line():
+    from generator.topicfiles import LockedTopic, _plain, _plain_lock
+
+    topics = (LockedTopic("activity-recognition", "Activity recognition", ("2503-12515", "2503-12519v2"),
+                          ("2503-13429",), ("activity recognition", "alzheimer's disease", "xai")),
+              LockedTopic("3d-gaussian-splatting", "3D Gaussian splatting (3DGS)", ("2504-00001",)))
+    assert _plain_lock(topics) is not None
+    assert _plain("2503-12515") and _plain("Activity recognition") and _plain("alzheimer's disease")

@@ -453,7 +453,8 @@ def _names_side(collection, memos, similarity):
     table, words = alias_table(collection, {pid: f.candidates for pid, f in names.items()}, memos.get("words"), keys)
     mentions, ambiguous, hits = find_mentions(collection, table, similarity=similarity, scans=memos.get("mentions"),
                                               keys=keys)
-    return (table.aliases, mentions, ambiguous), {"names": names_kept, "words": words, "mentions": hits}
+    return ((table.aliases, dict(table.claims), table.common_words, mentions, ambiguous),
+            {"names": names_kept, "words": words, "mentions": hits})
 
 
 @pytest.mark.parametrize("few_unread", [1, 10, 10 ** 9])
@@ -520,3 +521,89 @@ def test_scipy_is_imported_without_numpys_build_and_test_tools_and_numpy_is_left
             "import numpy.testing; print(numpy.testing.assert_equal(1, 1))\n")
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, check=True)
     assert result.stdout.split("\n")[:2] == ["[]", "None"]
+
+
+@pytest.mark.parametrize("forget_limits", [False, True])
+def test_name_rules_day_by_day_on_real_listings_are_those_worked_out_afresh(tmp_path, forget_limits, monkeypatch):
+    """Eight days of real arXiv listings, 60 papers a day, then the last day's papers listed on a
+    day before the first: each day's name rules and mentions, resumed from the day before's
+    counts (or with its limits forgotten, so that every name is judged again), are those worked
+    out from nothing; the counts are resumed on each day that only adds papers after the last,
+    and counted afresh when papers' first days move."""
+    from generator.analysis import aliases
+    from generator.collection import build_collection
+    from generator.readers import read_digest
+
+    if not any(CORPUS.glob("*.jsonl.xz")):
+        pytest.skip("the shared arXiv corpus is not beside the project")
+    resumed = []
+    real = aliases._resumed_rules
+
+    def spy(memo, firsts):
+        rules, firsts = real(memo, firsts)
+        resumed.append(rules is not aliases._NO_RULES)
+        return rules, firsts
+
+    monkeypatch.setattr(aliases, "_resumed_rules", spy)
+    days = _small_days(tmp_path, 8, 60)
+    again = tmp_path / "pool" / "2025-02-27.jsonl"
+    again.write_text(days[-1].read_text(encoding="utf-8"), encoding="utf-8")
+    records, memos = [], {}
+    for day in days + [again]:
+        records += read_digest(day)[0]
+        collection = build_collection(records)
+        if forget_limits and "words" in memos:
+            memos["words"] = {**memos["words"], "limits": None}
+        found, memos = _names_side(collection, memos, None)
+        resumed_now = resumed[-1]
+        fresh, _ = _names_side(collection, {}, None)
+        assert found == fresh, day.name
+        assert sum(map(len, found[0].values())) > 50
+        if day is not again and day is not days[0]:
+            assert resumed_now, day.name
+    assert resumed[-2] is False  # the papers of a day listed again before the first
+
+
+@pytest.mark.parametrize("limits_move", [False, True])
+def test_name_rules_resumed_from_the_day_before_judge_again_the_names_whose_counts_move(limits_move, monkeypatch):
+    """A phrase that a new paper's title claims and that earlier papers already write, a proper
+    name that earlier papers write as a word, a phrase that one more paper writes the next day
+    (so that it becomes vocabulary), and a name that a paper listed before the last day wrote
+    before its claimant: each day's rules, resumed from the day before's counts, are those
+    worked out from nothing; also when the limits that grow with the collection move (every
+    name is judged again)."""
+    from generator.analysis import aliases
+    from generator.collection import build_collection
+    from generator.model import PaperRecord
+
+    if limits_move:  # from the fourth day on, a phrase may be written by no other paper
+        monkeypatch.setattr(aliases, "_limits", lambda size: (2, 3) if size < 8 else (0, 1))
+
+    day = [dt.date(2025, 3, 1) + dt.timedelta(days=i) for i in range(4)]
+    days = [
+        (day[0], [("Old Work A", "We use averaging weights and the adam optimizer."),
+                  ("Old Work B", "Averaging weights helps, and adam too, with weights again."),
+                  ("Sorting Notes", "We compare ZORB with quicksort.")]),
+        (day[1], [("Averaging Weights", "We study it closely."),
+                  ("Optimizers for Nets", "We present Adam, a method for stochastic optimization.")]),
+        (day[2], [("ZORB: Fast Sorting", "We sort things fast."),
+                  ("Weights Again", "We revisit averaging weights for networks.")]),
+        (day[3], [("Unrelated", "We study graphs.")]),
+        (day[1], [("Sorting Later", "ZORB sorts lists quickly.")]),  # a new paper listed before the last day
+    ]
+    papers, memos, verdicts = [], {}, []
+    for when, items in days:
+        papers += [PaperRecord(title=t, abstract=a, date=when, path=f"{when}.txt", line=len(papers) + n)
+                   for n, (t, a) in enumerate(items, 1)]
+        collection = build_collection(papers)
+        found, memos = _names_side(collection, memos, None)
+        fresh, _ = _names_side(collection, {}, None)
+        assert found == fresh, when
+        verdicts.append({a.name for items in found[0].values() for a in items})
+    assert "Averaging Weights" in verdicts[1] and "Averaging Weights" not in verdicts[2]  # four papers write it then
+    assert "Adam" not in verdicts[1]  # two papers wrote "adam" before
+    assert "ZORB" not in verdicts[4]  # two papers listed before it write ZORB then
+    if limits_move:
+        assert "Weights Again" in verdicts[2] and "Weights Again" not in verdicts[3]  # another paper writes it
+    else:
+        assert "ZORB" in verdicts[3]

@@ -111,6 +111,11 @@ class WordScan:
         self._asked: dict[str, set] = {mode: set() for mode in self.MODES}
         self._found: list[dict[str, frozenset]] = [{mode: frozenset() for mode in self.MODES} for _ in self._papers]
 
+    @property
+    def keys(self) -> list[str]:
+        """The papers' keys, in collection order."""
+        return self._keys
+
     def written(self, asked: Mapping[str, set[str]]) -> dict[str, list[frozenset[str]]]:
         """For each mode asked (its forms), and each paper in collection order, the forms it writes.
 

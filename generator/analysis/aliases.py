@@ -467,7 +467,7 @@ def alias_table(collection: Collection, candidates: Mapping[str, tuple[Alias, ..
     plus the new papers' (and the new names' in every text, which the scan finds anyway), and
     a name's verdict changes only where its counts do: the rules look again at those names and
     at the new papers' (see :func:`_resumed_rules`): the name rules of a day added to 10,440
-    papers took 0.26 to 0.29 s against 0.35 to 0.45 s counting everything (in the process,
+    papers took 0.29 to 0.33 s against 0.35 to 0.42 s counting everything (in the process,
     taking turns), where the look for the day's new names in the known texts is most of what is
     left. A build that cannot resume counts everything, as the first does; either way the
     result is the same (the tests compare them day by day)."""

@@ -130,3 +130,93 @@ def test_the_site_feed_holds_every_paper_of_the_latest_day(tmp_path):
     _listing(digests / "2025-01-07.jsonl", range(101, 106))
     entries = feedparser.parse(build_site(tmp_path / "content").files["feeds/all.xml"].encode("utf-8")).entries
     assert len(entries) == 50 and sum("/2501-001" in e.link for e in entries) == 5
+
+
+def _feed_by_feedgen(collection, pids, *, title, subtitle, path, site_url, directory_urls, size):
+    """A feed as feedgen writes it whole, entries and all: what the feeds were made as first."""
+    import heapq
+    import posixpath
+
+    from feedgen.feed import FeedGenerator
+
+    from generator.feeds import _ranks, _when
+
+    base = site_url.rstrip("/") + "/" if site_url else ""
+    up = posixpath.relpath(".", posixpath.dirname(path)) + "/"
+    rank = _ranks(collection)
+    newest = [collection.papers[p] for p in heapq.nsmallest(size, pids, key=rank.__getitem__)]
+    fg = FeedGenerator()
+    fg.id(base + path if base else f"urn:papersite:{path}")
+    fg.title(title)
+    fg.subtitle(subtitle or title)
+    fg.link(href=base + path if base else posixpath.basename(path), rel="self")
+    if base:
+        fg.link(href=base, rel="alternate")
+    import datetime as dt
+    fg.updated(_when(newest[0].dates[-1] if newest else dt.date(1970, 1, 1)))
+    fg.generator("papersite")
+    for paper in reversed(newest):
+        entry = fg.add_entry()
+        page = f"papers/{paper.id}/" if directory_urls else f"papers/{paper.id}.html"
+        url = f"{base}{page}" if base else f"{up}{page}"
+        entry.id(url if base else f"urn:papersite:paper:{paper.id}")
+        entry.title(paper.title)
+        entry.link(href=url)
+        entry.updated(_when(paper.dates[-1]))
+        entry.published(_when(paper.dates[0]))
+        entry.summary(paper.abstract)
+        if paper.authors:
+            entry.author([{"name": author} for author in paper.authors[:20]])
+    return fg.atom_str(pretty=True).decode("utf-8")
+
+
+def test_feeds_of_entries_made_once_or_kept_are_the_feeds_feedgen_writes_whole(tmp_path):
+    """A feed is feedgen's text without entries with each entry's text where feedgen puts it: an
+    entry made once for all the feeds that hold it, or kept from an earlier build while the paper
+    is the same. The feeds are those feedgen writes whole: with and without the site's address,
+    either URL style, for titles, abstracts and authors with XML's own characters, line breaks
+    and accents, and after the same papers changed (their kept entries are not taken)."""
+    import datetime as dt
+    import random
+
+    from generator.collection import build_collection
+    from generator.feeds import FEED_SIZE, feed_path, feeds_and_entries, topic_feed_path
+    from generator.model import PaperRecord, Topic
+
+    rng = random.Random(7)
+    words = ["a", "<b>", "&amp;", "]]>", "é", "\u2028", "line\nbreak", "x's", '"q"', "CLIP", "Σ"]
+
+    def text(n):
+        return " ".join(rng.choice(words) for _ in range(n))
+
+    def records(title="", abstract="", author=""):
+        return [PaperRecord(title=f"T{i} {text(4)}{title}", abstract=f"{text(30)}{abstract}", date=dt.date(2025, 3, 1 + i % 5),
+                            path=f"{dt.date(2025, 3, 1 + i % 5)}.txt", line=i, arxiv_id=f"2503.{i:05d}",
+                            authors=tuple(text(2) + author for _ in range(i % 25)))
+                for i in range(1, 130)]
+
+    known: dict = {}
+    # The same papers again, then with another title, abstract, or authors.
+    for edit in ({}, {}, {"title": " new"}, {"abstract": " new"}, {"author": " new"}):
+        rng.seed(7)
+        collection = build_collection(records(**edit))
+        pids = list(collection.papers)
+        topics = (Topic("t-one", "One & <two>", ("a",), tuple(pids[:70]), "about <a>"),
+                  Topic("t-two", "Two", ("b",), tuple(pids[40:]), ""))
+        for site_url in ("", "https://example.org/site/"):
+            for directory_urls in (True, False):
+                made, entries = feeds_and_entries(collection, topics, site_name="Lab <feeds>", site_url=site_url,
+                                                  directory_urls=directory_urls, known=known)
+                latest = max(p.dates[-1] for p in collection.papers.values())
+                expected = {feed_path(): _feed_by_feedgen(
+                    collection, pids, title="Lab <feeds>", subtitle="The newest papers of the collection",
+                    path=feed_path(), site_url=site_url, directory_urls=directory_urls,
+                    size=max(FEED_SIZE, sum(p.dates[-1] == latest for p in collection.papers.values())))}
+                for topic in topics:
+                    path = topic_feed_path(topic.id)
+                    expected[path] = _feed_by_feedgen(collection, list(topic.papers), title=f"Lab <feeds>: {topic.name}",
+                                                      subtitle=topic.description, path=path, site_url=site_url,
+                                                      directory_urls=directory_urls, size=FEED_SIZE)
+                assert made == expected
+                known = {**known, **entries}
+    assert len(known) > 300

@@ -351,7 +351,7 @@ def test_the_feeds_are_the_same_whichever_side_makes_them(bundled: Path, tmp_pat
     from generator import build
 
     analysing, made_during_analysis = [], []
-    real_analyse, real_feeds = build.analyse, build.feeds
+    real_analyse, real_feeds = build.analyse, build.feeds_and_entries
 
     def analyse(*args, **kwargs):
         analysing.append(1)
@@ -363,12 +363,12 @@ def test_the_feeds_are_the_same_whichever_side_makes_them(bundled: Path, tmp_pat
     monkeypatch.setattr(build, "analyse", analyse)
 
     def feeds(*args, **kwargs):
-        made = real_feeds(*args, **kwargs)
+        made, entries = real_feeds(*args, **kwargs)
         if made:
             made_during_analysis.append((bool(analysing), len(made)))
-        return made
+        return made, entries
 
-    monkeypatch.setattr(build, "feeds", feeds)
+    monkeypatch.setattr(build, "feeds_and_entries", feeds)
     first = build.build_site(bundled, cache=(tmp_path / "cache") if cache else None)
     everything = made_during_analysis[0][1]
     assert made_during_analysis == [(True, everything)]  # a small build runs the sides one after the other, topics first

@@ -28,15 +28,18 @@ def test_a_cached_build_equals_an_uncached_one_and_reuses_the_work(bundled, tmp_
     folder = tmp_path / "cache"
     first = _build(bundled, folder)
     assert set(first.cache) == {"digests", "names", "terms", "vectors", "rows", "neighbours", "reasons", "words",
-                                "mentions", "pages", "lock", "templates", "collection"}
+                                "mentions", "pages", "lock", "templates", "collection", "feeds"}
     assert len(load_cache(folder, "names")) == len(load_cache(folder, "terms")) == 65
     assert len(load_cache(folder, "digests")) == 1
 
     # The second build finds everything in the cache: no paper is analysed on its own again.
     import generator.analysis.features as features
+    import generator.feeds as feeds
     calls = []
     for name in ("paper_names", "paper_terms"):
         monkeypatch.setattr(features, name, lambda p: calls.append(p) or pytest.fail("recomputed"))
+    real_entries = feeds._entries
+    monkeypatch.setattr(feeds, "_entries", lambda missing: real_entries(missing) if not missing else pytest.fail("entry made"))
     second = _build(bundled, folder)
     assert calls == [] and second.cache == ()  # nothing new to keep, so nothing is written
     monkeypatch.undo()

@@ -184,9 +184,9 @@ def test_the_cli_keeps_its_cache_beside_the_content_folder(bundled, tmp_path):
 
     assert main(["build", "--content", str(bundled), "--out", str(tmp_path / "out")]) == 0
     assert sorted(p.name for p in (tmp_path / ".cache" / "papersite").iterdir()) == [
-        "collection.pickle", "digests.pickle", "lock.pickle", "mentions.pickle", "names.pickle", "neighbours.pickle", "pages.blob",
-        "pages.pickle", "reasons.pickle", "rows.pickle", "templates.pickle", "terms.pickle", "vectors.pickle",
-        "words.pickle"]
+        "collection.pickle", "digests.pickle", "feeds.pickle", "lock.pickle", "mentions.pickle", "names.pickle",
+        "neighbours.pickle", "pages.blob", "pages.pickle", "reasons.pickle", "rows.pickle", "templates.pickle",
+        "terms.pickle", "vectors.pickle", "words.pickle"]
     assert main(["build", "--content", str(bundled), "--out", str(tmp_path / "out2"), "--no-cache",
                  "--cache", str(tmp_path / "elsewhere")]) == 0
     assert not (tmp_path / "elsewhere").exists()

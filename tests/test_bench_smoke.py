@@ -40,7 +40,7 @@ def test_a_rebuild_from_scratch_equals_the_incremental_result(tmp_path):
     assert {p.name for p in (tmp_path / ".cache" / "papersite").iterdir()} == {
         "digests.pickle", "collection.pickle", "names.pickle", "terms.pickle", "vectors.pickle", "rows.pickle",
         "neighbours.pickle", "reasons.pickle", "words.pickle", "mentions.pickle", "pages.pickle", "pages.blob",
-        "lock.pickle", "templates.pickle",
+        "lock.pickle", "templates.pickle", "feeds.pickle",
         "names.1.pickle", "terms.1.pickle"}  # the day's own segments (its digest is added to the collection)
     fresh = tmp_path / "fresh"
     assert subprocess.run(cli + ["--out", str(fresh), "--no-cache"], capture_output=True).returncode == 0

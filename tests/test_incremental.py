@@ -607,3 +607,35 @@ def test_name_rules_resumed_from_the_day_before_judge_again_the_names_whose_coun
         assert "Weights Again" in verdicts[2] and "Weights Again" not in verdicts[3]  # another paper writes it
     else:
         assert "ZORB" in verdicts[3]
+
+
+def _strongest_row_by_row(matrix, keep):
+    """:func:`.similarity.strongest_features` as written first: each long row partitioned alone."""
+    matrix = matrix.tocsr(copy=True)
+    indptr, data = matrix.indptr, matrix.data
+    for r in range(matrix.shape[0]):
+        lo, hi = indptr[r], indptr[r + 1]
+        if hi - lo > keep:
+            row = data[lo:hi]
+            cut = np.partition(row, hi - lo - keep)[hi - lo - keep]
+            row[row < cut] = 0
+    matrix.eliminate_zeros()
+    norms = np.sqrt(np.asarray(matrix.multiply(matrix).sum(axis=1)).ravel())
+    norms[norms == 0] = 1
+    return sparse.diags(1 / norms).dot(matrix).tocsr().astype(np.float32)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.integers(0, 30), st.integers(1, 60), st.integers(1, 12), st.integers(0, 2 ** 32 - 1), st.booleans())
+def test_rows_pruned_all_at_once_are_the_rows_pruned_one_by_one(n, width, keep, seed, ties):
+    """The rows longer than ``keep``, partitioned together in one padded array, keep the same
+    features (ties at the cut included) as each row partitioned alone."""
+    rng = np.random.default_rng(seed)
+    dense = rng.random((n, width)) * (rng.random((n, width)) < 0.6)
+    if ties:  # few distinct weights: many ties at the cut
+        dense = np.round(dense * 3) / 3
+    matrix = sparse.csr_matrix(dense.astype(np.float32))
+    fast, slow = similarity.strongest_features(matrix, keep), _strongest_row_by_row(matrix, keep)
+    assert fast.shape == slow.shape
+    assert fast.indptr.tolist() == slow.indptr.tolist() and fast.indices.tolist() == slow.indices.tolist()
+    assert fast.data.tobytes() == slow.data.tobytes()

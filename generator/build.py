@@ -10,7 +10,6 @@ import contextlib
 import functools
 import gc
 import importlib
-import logging
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable, Iterator, Mapping
@@ -48,7 +47,6 @@ FEEDS_KIND = "feeds"  # the build cache's kind: the feeds' entries, by their con
 LATER = ("generator.analysis.similarity", "generator.analysis.topics", "generator.analysis.layout",
          "generator.render", "sparse_dot_topn", "feedgen.feed")
 
-log = logging.getLogger(__name__)
 
 
 class SiteFiles(Mapping):

@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import argparse
-import logging
 import os
 import sys
 from pathlib import Path
@@ -38,7 +37,8 @@ def _hard_exit(code: int) -> None:
             stream.flush()
         except (OSError, ValueError):
             pass
-    logging.shutdown()
+    if "logging" in sys.modules:  # a library's log handlers, flushed (nothing of ours imports logging)
+        sys.modules["logging"].shutdown()
     os._exit(code)
 
 

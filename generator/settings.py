@@ -9,8 +9,6 @@ from __future__ import annotations
 from dataclasses import dataclass, fields
 from pathlib import Path
 
-import yaml
-
 from .errors import SettingsError
 
 __all__ = ["Settings", "load_settings", "SETTINGS_FILE"]
@@ -32,6 +30,7 @@ def load_settings(content: Path) -> Settings:
     path = content / SETTINGS_FILE
     if not path.exists():
         return Settings()
+    import yaml  # here, not with the module: a settings file is optional (see topicfiles._loader)
     try:
         data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
     except (yaml.YAMLError, UnicodeDecodeError) as exc:

@@ -11,8 +11,6 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-import yaml
-
 from .errors import SettingsError
 
 __all__ = ["CuratedTopic", "LockedTopic", "read_curated", "read_lock", "parse_lock", "lock_text", "suggestion_text",
@@ -47,6 +45,8 @@ def read_curated(content: Path) -> tuple[CuratedTopic, ...]:
     path = content / CURATED_FILE
     if not path.exists():
         return ()
+    import yaml  # PyYAML is imported where a file is read or written (see :func:`_loader`)
+
     try:
         data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
     except (yaml.YAMLError, UnicodeDecodeError) as exc:
@@ -79,11 +79,23 @@ def read_curated(content: Path) -> tuple[CuratedTopic, ...]:
     return tuple(topics)
 
 
-# libyaml's loader and dumper when PyYAML has them: the lock lists every paper, and at 60,000
-# papers the pure-Python dumper took 5 s of every build (for ordinary names and ids libyaml
-# writes the same bytes; either way the lock reads back the same, see the property test).
-_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-_DUMPER = getattr(yaml, "CSafeDumper", yaml.SafeDumper)
+def _loader():
+    """libyaml's loader when PyYAML has it: the lock lists every paper, and at 60,000 papers the
+    pure-Python dumper took 5 s of every build (for ordinary names and ids libyaml writes the
+    same bytes; either way the lock reads back the same, see the property test). PyYAML is
+    imported here, where a file is read or written, not with the module: a daily build reads
+    its lock from the cache and writes most of it itself (:func:`_plain_lock`), and importing
+    PyYAML was a sixth of the command line's imports."""
+    import yaml
+
+    return getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
+def _dumper():
+    """libyaml's dumper when PyYAML has it (see :func:`_loader`)."""
+    import yaml
+
+    return getattr(yaml, "CSafeDumper", yaml.SafeDumper)
 
 
 def read_lock(content: Path) -> tuple[LockedTopic, ...]:
@@ -97,9 +109,11 @@ def read_lock(content: Path) -> tuple[LockedTopic, ...]:
 
 def parse_lock(data: bytes) -> tuple[LockedTopic, ...]:
     """:func:`read_lock` of a lock file's bytes."""
+    import yaml
+
     try:
         text = data.decode("utf-8").replace("\r\n", "\n").replace("\r", "\n")  # as read_text reads it
-        data = yaml.load(text, Loader=_LOADER) or {}
+        data = yaml.load(text, Loader=_loader()) or {}
         return tuple(LockedTopic(str(t["id"]), str(t["name"]), tuple(str(p) for p in t.get("papers") or ()),
                                  tuple(str(p) for p in t.get("also") or ()),
                                  tuple(str(p) for p in t.get("phrases") or ()))
@@ -111,10 +125,12 @@ def parse_lock(data: bytes) -> tuple[LockedTopic, ...]:
 def lock_text(topics: tuple[LockedTopic, ...]) -> str:
     body = _plain_lock(topics)
     if body is None:
+        import yaml
+
         body = yaml.dump({"version": 1, "topics": [
             {"id": t.id, "name": t.name, **({"phrases": list(t.phrases)} if t.phrases else {}), "papers": list(t.papers),
              **({"also": list(t.also)} if t.also else {})}
-            for t in topics]}, Dumper=_DUMPER,
+            for t in topics]}, Dumper=_dumper(),
             sort_keys=False, allow_unicode=False, width=100)
     return (f"{LOCK_HEADER}: the discovered topics, so that their names and pages stay put as days\n"
             "# are added. Commit it with the digests. Curate topics in topics.yml; delete this file\n"
@@ -173,18 +189,22 @@ def _dumped(place: str, value: str) -> str:
     a topic's ``id``, its ``name``, or an item of one of its lists: taken from a document that
     holds the value in the same place, at the same indentation, which is all that the way YAML
     writes a string depends on."""
+    import yaml
+
     if place == "id":
-        text = yaml.dump([{"id": value}], Dumper=_DUMPER, sort_keys=False, allow_unicode=False, width=100)
+        text = yaml.dump([{"id": value}], Dumper=_dumper(), sort_keys=False, allow_unicode=False, width=100)
         return text.rstrip("\n")
     if place == "name":
-        text = yaml.dump([{"id": "x", "name": value}], Dumper=_DUMPER, sort_keys=False, allow_unicode=False, width=100)
+        text = yaml.dump([{"id": "x", "name": value}], Dumper=_dumper(), sort_keys=False, allow_unicode=False, width=100)
         return text[len("- id: x\n"):].rstrip("\n")
-    text = yaml.dump([{"papers": [value]}], Dumper=_DUMPER, sort_keys=False, allow_unicode=False, width=100)
+    text = yaml.dump([{"papers": [value]}], Dumper=_dumper(), sort_keys=False, allow_unicode=False, width=100)
     return text[len("- papers:\n"):].rstrip("\n")
 
 
 def suggestion_text(topics) -> str:
     """A topics.yml proposal from discovered topics: a starting point for a person to edit."""
+    import yaml
+
     def phrases(t):  # multi-word phrases match few papers by accident; single words many
         multi = [p for p in t.keyphrases if " " in p]
         return (multi or list(t.keyphrases))[:5]

@@ -102,11 +102,11 @@ def test_a_value_judged_plain_is_written_by_yaml_as_it_is(value):
     mapping's value, and reads back as the same string."""
     import yaml
 
-    from generator.topicfiles import _DUMPER, _plain
+    from generator.topicfiles import _dumper, _plain
 
     if _plain(value):
-        assert yaml.dump([value], Dumper=_DUMPER, allow_unicode=False, width=100) == f"- {value}\n"
-        assert yaml.dump({"name": value}, Dumper=_DUMPER, allow_unicode=False, width=100) == f"name: {value}\n"
+        assert yaml.dump([value], Dumper=_dumper(), allow_unicode=False, width=100) == f"- {value}\n"
+        assert yaml.dump({"name": value}, Dumper=_dumper(), allow_unicode=False, width=100) == f"name: {value}\n"
         assert yaml.safe_load(f"name: {value}\n") == {"name": value}
 
 
@@ -123,14 +123,14 @@ def test_the_topic_lock_written_line_by_line_is_what_yaml_writes(items):
     values near YAML's edges, any text)."""
     import yaml
 
-    from generator.topicfiles import _DUMPER, LockedTopic, _plain_lock, lock_text
+    from generator.topicfiles import LockedTopic, _dumper, _plain_lock, lock_text
 
     topics = tuple(LockedTopic(tid, name, tuple(papers), tuple(also), tuple(phrases))
                    for tid, name, papers, phrases, also in items)
     body = yaml.dump({"version": 1, "topics": [
         {"id": t.id, "name": t.name, **({"phrases": list(t.phrases)} if t.phrases else {}), "papers": list(t.papers),
          **({"also": list(t.also)} if t.also else {})} for t in topics]},
-        Dumper=_DUMPER, sort_keys=False, allow_unicode=False, width=100)
+        Dumper=_dumper(), sort_keys=False, allow_unicode=False, width=100)
     assert _plain_lock(topics) == body
     assert lock_text(topics).endswith("\n" + body)
 

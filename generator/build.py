@@ -489,31 +489,36 @@ def _build_site(content: Path, *, templates: Path | None, site_name: str | None,
 
     plan = SitePlan(collection, analysis, directory_urls=directory_urls, seed=settings.seed)
 
-    def graph_and_feeds() -> tuple[dict[str, tuple[bytes, str]], dict[str, str]]:
-        """The map's data and the feeds not made already, as UTF-8 with their hashes, and the
-        feeds' entries. Encoded and hashed where they are made, the 16 MB of them are not
-        decoded by the process that writes them, nor encoded and hashed again there (0.05 s of
-        a daily build's last, single-core part at 10,784 papers)."""
+    def graph_and_feeds() -> tuple[dict[str, tuple[bytes, str]], dict[str, str], bool]:
+        """The map's data and the feeds not made already, as UTF-8 with their hashes, the feeds'
+        entries, and whether they are the last build's (so that the process that writes the
+        cache need not read the last build's entries to tell). Encoded and hashed where they are
+        made, the 16 MB of them are not decoded by the process that writes them, nor encoded and
+        hashed again there (0.05 s of a daily build's last, single-core part at 10,784 papers)."""
         data = graph_text(collection, analysis, layout(collection, analysis, seed=settings.seed),
                           directory_urls=directory_urls)
         files = {"graph.json": pagememo.utf8_and_hash(data)} | feed_files(settings, collection, analysis.topics,
                                                                           skip=early)
-        return files, entries_made[-1]
+        return files, entries_made[-1], entries_made[-1].keys() == known_entries().keys()
 
     deps, settled = _page_changes(collection, analysis, memo, read, (sources, directory_urls))
     # The map's layout and the pages do not depend on each other: on large collections a helper
     # makes the map, then helps with the pages (:func:`.pagememo.render_pages`).
-    (made, entries), (pages_utf8, kept, encoded) = pagememo.render_pages(
+    (made, entries, unchanged), (pages_utf8, kept, encoded) = pagememo.render_pages(
         plan, renderer.render, memo, sources, beside=graph_and_feeds, size=len(collection.papers), settled=settled)
     memo_kept: tuple[str, ...] = ()
     waits = settle
-    if early:  # the feeds the topics side made while the names side worked
+    if early:  # the feeds the topics side made while the names side worked (it read the last entries)
         entries = {**entries_made[0], **entries}
-    if cache is not None and entries.keys() != known_entries().keys():
+        unchanged = entries.keys() == known_entries().keys()
+    if cache is not None and not unchanged:
         # The entries held now (those no longer held stay until a quarter of them are: see
         # :func:`.output.write_cache`), written beside the site.
         memo_kept += (FEEDS_KIND,)
-        save_entries = functools.partial(write_cache, cache, {FEEDS_KIND: entries}, grown={FEEDS_KIND: known_entries()})
+
+        def save_entries() -> None:
+            write_cache(cache, {FEEDS_KIND: entries}, grown={FEEDS_KIND: known_entries()})
+
         if later is None:
             save_entries()
         else:

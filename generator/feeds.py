@@ -11,6 +11,7 @@ the XML.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import hashlib
 import heapq
 import posixpath
@@ -92,10 +93,21 @@ def _generator():
 
 def _entry_key(paper, url: str, entry_id: str) -> str:
     """What an entry's text depends on, hashed: the paper's id, title, abstract, first 20 authors
-    and first and last days, its page's address, and the entry's id."""
-    text = "\0".join((entry_id, url, paper.id, paper.title, paper.abstract, paper.dates[0].isoformat(),
+    and first and last days, its page's address, the entry's id, and what writes it
+    (:func:`_writers`)."""
+    text = "\0".join((_writers(), entry_id, url, paper.id, paper.title, paper.abstract, paper.dates[0].isoformat(),
                       paper.dates[-1].isoformat(), *paper.authors[:20]))
     return hashlib.blake2b(text.encode("utf-8", "surrogatepass"), digest_size=16).hexdigest()
+
+
+@functools.cache
+def _writers() -> str:
+    """The versions of feedgen, lxml and libxml2, which write an entry's text: an entry kept by a
+    build with others is made again (the generator's own code keys the whole build cache)."""
+    from feedgen import version
+    from lxml import etree
+
+    return repr((version.version_full, etree.LXML_VERSION, etree.LIBXML_VERSION))
 
 
 def _entries(missing: list[tuple]) -> dict[str, str]:

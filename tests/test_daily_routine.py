@@ -220,3 +220,25 @@ def test_feeds_of_entries_made_once_or_kept_are_the_feeds_feedgen_writes_whole(t
                 assert made == expected
                 known = {**known, **entries}
     assert len(known) > 300
+
+
+def test_feed_entries_kept_by_other_versions_of_the_feed_writers_are_made_again(monkeypatch):
+    """An entry's text is feedgen's and lxml's: one kept by a build with other versions of them is
+    not taken."""
+    import datetime as dt
+
+    from generator import feeds
+    from generator.collection import build_collection
+    from generator.model import PaperRecord
+
+    collection = build_collection([PaperRecord(title=f"Paper {i}", abstract="Text.", date=dt.date(2025, 3, 1),
+                                               path="2025-03-01.txt", line=i) for i in range(1, 6)])
+    made, entries = feeds.feeds_and_entries(collection, (), site_name="Lab")
+    made_again = []
+    real = feeds._entries
+    monkeypatch.setattr(feeds, "_entries", lambda missing: made_again.append(len(missing)) or real(missing))
+    assert feeds.feeds_and_entries(collection, (), site_name="Lab", known=entries) == (made, entries)
+    assert made_again == [0]
+    monkeypatch.setattr(feeds, "_writers", lambda: "feedgen 9, lxml 9")
+    again, _ = feeds.feeds_and_entries(collection, (), site_name="Lab", known=entries)
+    assert again == made and made_again == [0, 5]

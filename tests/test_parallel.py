@@ -474,3 +474,23 @@ def test_a_first_build_shares_more_of_the_words_the_larger_the_collection_and_a_
     assert len(build._shared(tmp_path, collection(90_000))) == 30_000  # a third at most; no words kept
     write_cache(tmp_path, {"terms": {"key": ("title", "words", b"", b"")}})
     assert build._shared(tmp_path, collection(90_000)) == ()  # the words are kept: each side its own
+
+
+@forking
+def test_a_map_after_a_failed_one_gets_every_piece_while_the_failed_ones_helper_finishes():
+    """A map that fails in this process leaves its helper finishing a piece; the next map's
+    shared counter must not be the memory of the failed map's, which that helper would take
+    pieces from (a piece then came back missing, as a TypeError, in 3 of 5 tries)."""
+    parent = os.getpid()
+
+    def fails_here(x):
+        if os.getpid() == parent and x == 0:
+            raise ValueError("the first piece fails in this process")
+        time.sleep(0.002)
+        return x
+
+    items = list(range(MIN_ITEMS))
+    for _ in range(3):
+        with pytest.raises(ValueError):
+            parallel_map(fails_here, items)
+        assert parallel_map(lambda x: (time.sleep(0.0002), x)[1], items) == items

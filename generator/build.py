@@ -384,17 +384,28 @@ def _shared(cache: Path | None, collection: Collection) -> tuple[str, ...]:
     first after an upgrade); none otherwise (a daily build works out only its day's papers' words,
     and its names side is the longer one). Either way the words are the same.
 
-    The side of the text vectors grows faster than the names side: its related papers' product
-    grows with how many papers share a word. Each working out its own papers' words, the two
-    sides of a first build ended within 0.2 s of each other at 10,440 papers, and 8 s apart at
-    62,711 papers (35.5 against 27.0 s, the names side's cache files written by 30.7 s), where the
-    last third of the papers' words, worked out on the names side, evened them out (29.7 and
-    29.2 s). The share grows between the two, from none at 10,000 papers to a third."""
+    The side of the text vectors is the longer one in a first build, and grows faster than the
+    names side: its related papers' product grows with how many papers share a word. Each
+    working out its own papers' words, the two sides of a first build ended 8 s apart at 62,711
+    papers (35.5 against 27.0 s, the names side's cache files written by 30.7 s), where the last
+    third of the papers' words, worked out on the names side, evened them out (29.7 and 29.2 s).
+    A small collection's first build still waited on that side for a tenth of a second (1,137
+    papers, traced: the names side done at 0.48 s, the other at 0.575 s): the names side takes
+    :data:`SHARED` papers' words too, and a third of a collection at most. First builds of
+    1,137 papers, taking turns: 0.74 to 0.80 s (median 0.76) against 0.78 to 0.81 s (median
+    0.79) with none, eight each; of 10,440 papers, inside the noise (medians 5.20 and 5.15 s,
+    six each)."""
     if has_kind(cache, "terms"):
         return ()
     pids = list(collection.papers)
-    share = min(1 / 3, max(0.0, (len(pids) - 10_000) / 150_000))
-    return tuple(pids[len(pids) - int(len(pids) * share):]) if share else ()
+    n = len(pids)
+    count = min(n // 3, SHARED + int(n * max(0.0, (n - 10_000) / 150_000)))
+    return tuple(pids[n - count:]) if count else ()
+
+
+# Papers whose words the names side of any first build works out for the other side (at about
+# 80 microseconds a paper, a tenth of a second): see :func:`_shared`.
+SHARED = 1_250
 
 
 def _locked(content: Path, known: Callable[[str], Any]) -> tuple:

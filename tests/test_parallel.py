@@ -439,8 +439,8 @@ def test_a_first_build_whose_names_side_works_out_a_share_of_the_words_is_the_sa
     shares: list[tuple[str, ...]] = []
 
     def half(cache, collection):
-        assert real_shared(cache, collection) == ()  # too few papers to share any
         pids = list(collection.papers)
+        assert real_shared(cache, collection) == tuple(pids[len(pids) - len(pids) // 3:])  # a third: a small collection
         shares.append(tuple(pids[len(pids) // 2:]))
         return shares[-1]
 
@@ -468,9 +468,10 @@ def test_a_first_build_shares_more_of_the_words_the_larger_the_collection_and_a_
     def collection(n):
         return SimpleNamespace(papers={f"p{i:06d}": None for i in range(n)})
 
-    assert build._shared(None, collection(9_000)) == ()
+    assert len(build._shared(None, collection(3_000))) == 1_000  # a third at most
+    assert len(build._shared(None, collection(9_000))) == build.SHARED
     share = build._shared(None, collection(40_000))
-    assert len(share) == 8_000 and share[-1] == "p039999"  # a fifth, the last papers
+    assert len(share) == build.SHARED + 8_000 and share[-1] == "p039999"  # and a fifth more, the last papers
     assert len(build._shared(tmp_path, collection(90_000))) == 30_000  # a third at most; no words kept
     write_cache(tmp_path, {"terms": {"key": ("title", "words", b"", b"")}})
     assert build._shared(tmp_path, collection(90_000)) == ()  # the words are kept: each side its own

@@ -84,13 +84,6 @@ def _take(counter, pieces: int) -> int | None:
     return i
 
 
-def _pieces_taken(counter, bounds: list[tuple[int, int]]) -> list[tuple[int, list]]:
-    """What a helper of :func:`parallel_map` does: pieces, until none is left; their results,
-    with their pieces' numbers, go back all at once."""
-    done = []
-    while (i := _take(counter, len(bounds))) is not None:
-        done.append((i, _run(bounds[i])))
-    return done
 
 
 def _workers() -> int:
@@ -166,17 +159,21 @@ def _send(conn, message, spill: int | None) -> None:
 
 @dataclasses.dataclass(frozen=True)
 class _Spilled:
-    """The word that a message of ``size`` bytes waits in the spill file."""
+    """The word that a message of ``size`` bytes waits in the spill file: from ``at`` on, among
+    a :class:`_Stream`'s messages, or alone there, from the start (:func:`_send`'s: None)."""
     size: int
+    at: int | None = None
 
 
 def _received(conn, spill: int | None):
-    """What the other process sent with :func:`_send`."""
+    """What the other process sent with :func:`_send` or a :class:`_Stream`."""
     message = conn.recv()
     if type(message) is _Spilled:
-        with mmap.mmap(spill, message.size, access=mmap.ACCESS_READ) as data:
-            message = pickle.loads(data)
-        os.ftruncate(spill, 0)  # the next message starts afresh
+        with mmap.mmap(spill, message.size, access=mmap.ACCESS_READ, offset=message.at or 0) as data:
+            value = pickle.loads(data)
+        if message.at is None:  # alone: the next message starts afresh
+            os.ftruncate(spill, 0)
+        return value
     return message
 
 
@@ -206,7 +203,7 @@ def _spread(fn: Callable, items: Sequence, bounds: list[tuple[int, int]], *, fir
         for k in range(_workers() - 1):
             receive, send = context.Pipe(duplex=False)
             spill = _spill_file()
-            work = functools.partial(_first_then_pieces, first if k == 0 else None, counter, bounds)
+            work = functools.partial(_first_then_pieces, first if k == 0 else None, counter, bounds, send, spill)
             process = context.Process(target=_child, args=(work, send, spill))
             process.start()
             send.close()
@@ -214,17 +211,28 @@ def _spread(fn: Callable, items: Sequence, bounds: list[tuple[int, int]], *, fir
         if meanwhile is not None:
             meanwhile(lambda: counter.value < len(bounds))
         parts: list = [None] * len(bounds)
+        busy = list(range(len(helpers)))  # the helpers whose last word has not come
+
+        def take_in(wait: bool) -> None:
+            """The helpers' results sent so far, or (``wait``) all of them."""
+            nonlocal value
+            for k in list(busy):
+                _, receive, spill = helpers[k]
+                while k in busy and (wait or receive.poll()):
+                    message = _received(receive, spill)
+                    if message[0] == "piece":
+                        parts[message[1]] = message[2]
+                    elif message[0] == "first":
+                        value = message[1]
+                    elif message[0]:  # :func:`_child`'s last word: all of them are sent
+                        busy.remove(k)
+                    else:
+                        _reraise(message[1], "in a worker process")
+
         while (i := _take(counter, len(bounds))) is not None:
             parts[i] = _run(bounds[i])
-        for k, (process, receive, spill) in enumerate(helpers):
-            ok, result = _received(receive, spill)
-            if not ok:
-                _reraise(result, "in a worker process")
-            made, done = result
-            if k == 0:
-                value = made
-            for i, part in done:
-                parts[i] = part
+            take_in(wait=False)
+        take_in(wait=True)
     finally:
         _STATE = None
         with counter.get_lock():  # after a failure, helpers take no more pieces
@@ -238,11 +246,45 @@ def _spread(fn: Callable, items: Sequence, bounds: list[tuple[int, int]], *, fir
     return value, [result for part in parts for result in part]
 
 
-def _first_then_pieces(first: Callable[[], Any] | None, counter, bounds: list[tuple[int, int]]) -> tuple[Any, list]:
+def _first_then_pieces(first: Callable[[], Any] | None, counter, bounds: list[tuple[int, int]], conn,
+                       spill: int | None) -> None:
     """What a helper of :func:`_spread` does: ``first()``, if given, then pieces, until none is
-    left; all of it goes back at once."""
-    made = first() if first is not None else None
-    return made, _pieces_taken(counter, bounds)
+    left; each result goes back as soon as it is made (:class:`_Stream`), and :func:`_child`'s
+    last word says that all of them have.
+
+    Sent all at once at the end, the helper's results were pickled, and then unpickled by this
+    process, after both had done their last piece: at 10,440 papers, 0.058 s of sending the
+    digests' records and 0.068 s of receiving them, on the reading's last, single-core part.
+    Sent piece by piece, they are unpickled by this process between its own pieces, and only
+    the last piece's wait at the end."""
+    post = _Stream(conn, spill)
+    if first is not None:
+        post(("first", first()))
+    while (i := _take(counter, len(bounds))) is not None:
+        post(("piece", i, _run(bounds[i])))
+
+
+class _Stream:
+    """Messages sent one after another through the pipe, each with its pickle in the spill file
+    after the ones before it (the pipe carries only where it lies, so the sender never waits for
+    the reader: see :func:`_received`), or, without a spill file, in the pipe itself."""
+
+    def __init__(self, conn, spill: int | None):
+        self.conn, self.spill, self.end = conn, spill, 0
+
+    def __call__(self, message) -> None:
+        if self.spill is None:
+            self.conn.send(message)
+            return
+        data = ForkingPickler.dumps(message)
+        at = self.end
+        with memoryview(data) as view:
+            done = 0
+            while done < len(view):
+                done += os.pwrite(self.spill, view[done:], at + done)
+        # Each message starts on a page of its own: the reader maps its pages alone.
+        self.end = -(-(at + len(data)) // mmap.ALLOCATIONGRANULARITY) * mmap.ALLOCATIONGRANULARITY
+        self.conn.send(_Spilled(len(data), at))
 
 
 def _pieces(n: int, pieces: int, weights: Sequence[float] | None) -> list[tuple[int, int]]:

@@ -84,8 +84,6 @@ def _take(counter, pieces: int) -> int | None:
     return i
 
 
-
-
 def _workers() -> int:
     try:
         return len(os.sched_getaffinity(0))
@@ -150,11 +148,16 @@ def _send(conn, message, spill: int | None) -> None:
     if spill is None or len(data) <= SPILL_FROM:
         conn.send_bytes(data)
         return
+    _write_at(spill, data, 0)
+    conn.send(_Spilled(len(data)))
+
+
+def _write_at(fd: int, data: bytes, at: int) -> None:
+    """All of ``data`` into the file ``fd`` from offset ``at`` on."""
     with memoryview(data) as view:
         done = 0
         while done < len(view):
-            done += os.pwrite(spill, view[done:], done)
-    conn.send(_Spilled(len(data)))
+            done += os.pwrite(fd, view[done:], at + done)
 
 
 @dataclasses.dataclass(frozen=True)
@@ -278,10 +281,7 @@ class _Stream:
             return
         data = ForkingPickler.dumps(message)
         at = self.end
-        with memoryview(data) as view:
-            done = 0
-            while done < len(view):
-                done += os.pwrite(self.spill, view[done:], at + done)
+        _write_at(self.spill, data, at)
         # Each message starts on a page of its own: the reader maps its pages alone.
         self.end = -(-(at + len(data)) // mmap.ALLOCATIONGRANULARITY) * mmap.ALLOCATIONGRANULARITY
         self.conn.send(_Spilled(len(data), at))

@@ -378,6 +378,11 @@ def _analysed(content: Path, *, curated: bool, progress: bool = False, cache: Pa
             (digests, digests_used, collected, collected_now, previous, locks))
 
 
+# Papers whose words the names side of any first build works out for the other side (at about
+# 80 microseconds a paper, a tenth of a second): see :func:`_shared`.
+SHARED = 1_250
+
+
 def _shared(cache: Path | None, collection: Collection) -> tuple[str, ...]:
     """The papers whose words (:func:`.analysis.features.paper_terms`) the names side works out
     for the other side, in a build whose cache holds no words of this code (a first build, or the
@@ -401,11 +406,6 @@ def _shared(cache: Path | None, collection: Collection) -> tuple[str, ...]:
     n = len(pids)
     count = min(n // 3, SHARED + int(n * max(0.0, (n - 10_000) / 150_000)))
     return tuple(pids[n - count:]) if count else ()
-
-
-# Papers whose words the names side of any first build works out for the other side (at about
-# 80 microseconds a paper, a tenth of a second): see :func:`_shared`.
-SHARED = 1_250
 
 
 def _locked(content: Path, known: Callable[[str], Any]) -> tuple:

@@ -35,11 +35,6 @@ R = TypeVar("R")
 # heap is small: from 500 on, both cores pay (1,137 papers built in 1.33 s instead of 1.7 s).
 MIN_ITEMS = 500
 _STATE: tuple[Callable, Sequence] | None = None
-# The shared counters of helpers that may still be running after their map failed, each kept
-# until its helper has exited: a counter let go is shared memory that the next map's counter
-# may take, and a helper still finishing a piece of the failed map then took the next map's
-# pieces (measured: 3 maps of 5 after a failed one lost a piece, as a TypeError).
-_STALE: list[tuple[Any, Any]] = []
 # Set in the forked side of two steps run side by side: see :func:`handing_over`.
 _BESIDE = False
 
@@ -72,6 +67,34 @@ def one_thread_per_process() -> Iterator[None]:
 def _run(bounds: tuple[int, int]) -> list:
     fn, items = _STATE
     return [fn(items[i]) for i in range(*bounds)]
+
+
+class _Shared:
+    """An integer that this process and the processes it forks afterwards share, with a lock (what
+    ``multiprocessing.Value`` gives): in a shared anonymous mapping of its own.
+
+    The Value's ctypes and the heap file it makes in /dev/shm took 6 to 12 ms at the start of
+    every build, before the digests' helper could fork. And a mapping of its own is never
+    anyone else's: a helper still finishing a piece of a failed map counts on its map's
+    mapping, which the next map's counter does not share. (The Value's heap handed a counter
+    let go to the next map's, and the helper took that map's pieces for the failed one:
+    measured, 3 maps of 5 after a failed one lost a piece, as a TypeError.)"""
+
+    def __init__(self, lock):
+        self._mapping = mmap.mmap(-1, 8)  # shared (the default) and anonymous: inherited by a fork
+        self._cell = memoryview(self._mapping).cast("q")
+        self._lock = lock
+
+    def get_lock(self):
+        return self._lock
+
+    @property
+    def value(self) -> int:
+        return self._cell[0]
+
+    @value.setter
+    def value(self, value: int) -> None:
+        self._cell[0] = value
 
 
 def _take(counter, pieces: int) -> int | None:
@@ -193,9 +216,8 @@ def _spread(fn: Callable, items: Sequence, bounds: list[tuple[int, int]], *, fir
     returned, and the results in the items' order."""
     global _STATE
     _STATE = (fn, items)
-    _STALE[:] = [(process, kept) for process, kept in _STALE if process.is_alive()]
     context = multiprocessing.get_context("fork")
-    counter = context.Value("i", 0)
+    counter = _Shared(context.Lock())
     helpers = []
     value = None
     try:
@@ -245,7 +267,6 @@ def _spread(fn: Callable, items: Sequence, bounds: list[tuple[int, int]], *, fir
             if spill is not None:
                 os.close(spill)
         multiprocessing.active_children()  # reaps helpers that have exited
-        _STALE.extend((process, counter) for process, _, _ in helpers if process.is_alive())
     return value, [result for part in parts for result in part]
 
 
@@ -532,7 +553,7 @@ class FirstToAsk:
     is done (work that comes in pieces can then stop between two of them)."""
 
     def __init__(self):
-        self._flag = multiprocessing.Value("b", 0)
+        self._flag = _Shared(multiprocessing.Lock())
 
     def __call__(self) -> bool:
         with self._flag.get_lock():

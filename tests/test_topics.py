@@ -5,8 +5,11 @@ import shutil
 import subprocess
 import sys
 
+import numpy as np
 import yaml
+from hypothesis import given, settings, strategies as st
 
+from generator.analysis.topics import lower_quartile
 from generator.build import build_site
 
 from conftest import ROOT
@@ -232,3 +235,12 @@ def test_a_daily_build_reuses_the_reasons_of_papers_whose_text_and_topic_phrases
     assert build_site(content, cache=cache).files == daily.files and worked_out == []
     monkeypatch.undo()
     assert daily.files == build_site(content, cache=None).files
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.lists(st.floats(-1.0, 1.0) | st.sampled_from([0.0, 0.25, -0.5, 1e-9]), min_size=1, max_size=40))
+def test_the_lower_quartile_is_numpys_percentile_to_the_bit(values):
+    """A topic's cohesion (the lower quartile of its members' cosines) is the number that
+    np.percentile gives, ties and every length's interpolation included."""
+    array = np.asarray(values, dtype=np.float64)
+    assert lower_quartile(array.copy()).hex() == float(np.percentile(array, 25)).hex()

@@ -21,7 +21,7 @@ import functools
 import random
 from collections import defaultdict
 from dataclasses import dataclass, field
-from typing import Mapping
+from typing import Any, Mapping
 
 import igraph as ig
 import numpy as np
@@ -315,6 +315,13 @@ class _Vectors:
         norm = np.linalg.norm(c)
         return c / norm if norm else c
 
+    @functools.cached_property
+    def _squares(self) -> np.ndarray:
+        """Each row's squared length (x·x), each row's products summed on their own as a topic's
+        block of rows summed them: the same numbers, made once for every topic's
+        :meth:`cohesion` (made per topic, they were a fifth of its time in a daily build)."""
+        return np.asarray(self.matrix.multiply(self.matrix).sum(axis=1)).ravel()
+
     def cohesion(self, pids, total: np.ndarray) -> float:
         """Lower quartile of each member's cosine to the centroid of the others (``total``: the
         members' sum, a row of :meth:`sums`)."""
@@ -326,7 +333,7 @@ class _Vectors:
         # With T the members' sum and x one member: (T - x)·x = T·x - x·x and
         # |T - x|² = |T|² - 2 T·x + x·x, so no dense row is ever made.
         tx = block @ total
-        xx = np.asarray(block.multiply(block).sum(axis=1)).ravel()
+        xx = self._squares[rows]
         rest = np.sqrt(np.maximum(total @ total - 2 * tx + xx, 0.0))
         sims = np.where(rest > 0, (tx - xx) / np.where(rest > 0, rest, 1.0), 0.0)
         return lower_quartile(sims)
@@ -646,8 +653,9 @@ def find_topics(collection: Collection, related: dict[str, tuple[Related, ...]],
         reasons[pid] = {first: reasons[pid][first], **{t: reasons[pid][t] for t in sorted(rest)}}
 
     newest = {pid: (-p.dates[0].toordinal(), pid) for pid, p in collection.papers.items()}
+    last_days = {pid: p.dates[-1] for pid, p in collection.papers.items()}
     topics = [_topic(collection, tid, name, members_of[tid], phrases, description, parent=parent, curated=cur,
-                     newest=newest)
+                     newest=newest, last_days=last_days)
               for tid, (name, phrases, description, parent, cur) in info.items() if members_of[tid]]
     topics.sort(key=lambda t: (-len(t.papers), t.id))
     paper_topics = {pid: tuple(reasons[pid]) for pid in ids}
@@ -665,13 +673,15 @@ def find_topics(collection: Collection, related: dict[str, tuple[Related, ...]],
 
 
 def _topic(collection: Collection, tid: str, name: str, members: set[str], phrases: tuple[str, ...],
-           description: str | None, *, newest: Mapping[str, tuple], parent: str | None = None,
-           curated: bool = False) -> Topic:
-    """``newest``: each paper's place in a newest-first order, worked out once for all topics."""
+           description: str | None, *, newest: Mapping[str, tuple], last_days: Mapping[str, Any],
+           parent: str | None = None, curated: bool = False) -> Topic:
+    """``newest``: each paper's place in a newest-first order, and ``last_days``: each paper's last
+    listing day, both worked out once for all topics (the topics' spans, asked of each member's
+    dates, were a seventh of a daily build's topics)."""
     papers = tuple(sorted(members, key=newest.__getitem__))
     if not description:
-        first = min(collection.papers[p].date for p in members)
-        last = max(collection.papers[p].dates[-1] for p in members)
+        first = collection.papers[papers[-1]].date  # the earliest first day: last, newest first
+        last = max(map(last_days.__getitem__, members))
         span = first.isoformat() if first == last else f"{first.isoformat()} to {last.isoformat()}"
         description = (f"{len(papers)} {'paper' if len(papers) == 1 else 'papers'} on "
                        f"{', '.join(phrases[:3]) or 'assorted subjects'}, listed {span}.")

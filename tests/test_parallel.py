@@ -333,6 +333,26 @@ def test_a_build_imports_the_analysis_libraries_only_after_it_starts_reading():
     assert out.strip() == "[]"
 
 
+
+def test_the_analysis_steps_that_called_numpy_s_masked_arrays_in_do_not():
+    """numpy.ma (8 ms to import) came in through ``np.percentile`` (a topic's cohesion),
+    ``sparse.diags`` (pruned rows made unit length) and a numpy array handed to Arrow (the
+    vocabulary's kept names); the same steps run without it."""
+    import subprocess
+    import sys
+
+    code = ("import sys, numpy as np, pyarrow as pa\n"
+            "from generator.analysis import similarity, topics\n"
+            "rows = similarity.sparse.csr_matrix(np.random.default_rng(0).random((30, 80)).astype(np.float32))\n"
+            "similarity.strongest_features(rows, 10)\n"
+            "assert similarity._kept_names(pa.array(['a', 'b', 'c']), np.flatnonzero([1, 0, 1])) == ['a', 'c']\n"
+            "vectors = topics._Vectors(type('C', (), {'papers': dict.fromkeys('abcd')}), rows[:4],\n"
+            "                          [f'w{i}' for i in range(80)], None)\n"
+            "assert vectors.cohesion('abc', np.asarray(rows[:3].sum(axis=0)).ravel()) > 0\n"
+            "print('numpy.ma' in sys.modules)")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert out.strip() == "False"
+
 @forking
 def test_the_first_to_ask_gets_yes_and_no_one_after_it_in_any_process():
     """Which of two steps side by side is done first takes on the work either could do."""

@@ -237,10 +237,16 @@ def lower_quartile(values: np.ndarray) -> float:
     numpy weighs them. np.percentile itself calls np.unique, which imports numpy.ma (9 ms) on
     the side of every build that finds the topics, for this one number."""
     n = len(values)
+    if n == 1:
+        # numpy takes the last value then, weighed 1 (b - (b - a) * 0): the value itself, -0.0 kept,
+        # where a + (b - a) * 0 gives 0.0.
+        return float(values[0])
     at = (n - 1) * 0.25
     lo = int(at)
     hi = min(lo + 1, n - 1)
-    part = np.partition(values, [lo, hi]) if hi > lo else np.partition(values, lo)
+    # Partitioned at the places numpy partitions at (the ends too), so that values that compare
+    # equal (0.0 and -0.0) land where numpy's land.
+    part = np.partition(values, sorted({0, lo, hi, n - 1}))
     a, b, t = float(part[lo]), float(part[hi]), at - lo
     diff = b - a
     return b - diff * (1 - t) if t >= 0.5 else a + diff * t

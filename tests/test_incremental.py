@@ -61,10 +61,44 @@ def test_closest_candidates_are_each_rows_best_and_give_the_lists_of_a_dense_pro
         assert [r.target for r in whole[f"p{i:04d}"]] == closest
 
 
+def test_on_large_collections_the_lists_are_the_candidates_closest_by_the_full_rows(monkeypatch):
+    """Past ``EXACT_UP_TO`` papers, each paper's candidates are its closest by the rows cut to
+    their heaviest features, and its list the candidates closest by the full rows: cosines of
+    the full rows, the same float32 numbers as scipy's product, ties by id."""
+    monkeypatch.setattr(similarity, "EXACT_UP_TO", 50)
+    monkeypatch.setattr(similarity, "FEATURES_PER_PAPER", 3)
+    monkeypatch.setattr(similarity, "CANDIDATES", 8)
+    monkeypatch.setattr(similarity, "_PAIRS", 500)
+    rows = _rows(300, seed=5)
+    ids = [f"p{i:04d}" for i in range(300)]
+    lists, state = related_papers(_collection(ids), rows, k=5)
+    cut = similarity.strongest_features(rows, 3)
+    by_cut, by_full = (cut @ cut.T).toarray(), (rows @ rows.T).toarray()
+    floor = np.float32(0.02)
+    differ = 0
+    for i, pid in enumerate(ids):
+        others = [j for j in range(300) if j != i]
+        candidates = sorted((j for j in others if by_cut[i, j] >= floor),
+                            key=lambda j: (-round(float(by_cut[i, j]), 6), ids[j]))[:8]
+        assert state[pid][1] == tuple(ids[j] for j in candidates)
+        listed = sorted((j for j in candidates if by_full[i, j] >= floor),
+                        key=lambda j: (-round(float(by_full[i, j]), 6), ids[j]))[:5]
+        assert [(r.target, r.weight) for r in lists[pid]] == [(ids[j], round(float(by_full[i, j]), 4)) for j in listed]
+        closest = sorted(others, key=lambda j: (-round(float(by_full[i, j]), 6), ids[j]))[:5]
+        differ += listed != closest
+    assert 0 < differ < 300  # the cut rows miss some of the closest papers, and find most
+
+
+@pytest.mark.parametrize("pruned", [False, True])
 @pytest.mark.parametrize("block", [2048, 16])
 @pytest.mark.parametrize("change", ["add", "add-and-change", "add-and-remove", "nothing"])
-def test_merged_related_lists_equal_a_full_computation(change, block, monkeypatch):
+def test_merged_related_lists_equal_a_full_computation(change, block, pruned, monkeypatch):
     monkeypatch.setattr(similarity, "_BLOCK", block)
+    if pruned:  # candidates by rows cut to 3 features, rescored by the full rows, in small batches
+        monkeypatch.setattr(similarity, "EXACT_UP_TO", 50)
+        monkeypatch.setattr(similarity, "FEATURES_PER_PAPER", 3)
+        monkeypatch.setattr(similarity, "CANDIDATES", 8)
+        monkeypatch.setattr(similarity, "_PAIRS", 500)
     rows = _rows(400)
     ids = [f"p{i:04d}" for i in range(400)]
     old = list(range(300))

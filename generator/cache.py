@@ -14,8 +14,8 @@ hash of that input:
 - ``vectors`` and ``rows``: the vocabulary and word weights, and each paper's text vector by its
   words, while the papers the weights are fitted on stay the same
   (:func:`generator.analysis.similarity.tfidf_matrix`);
-- ``neighbours``: each paper's related list, by a hash of its vector
-  (:func:`generator.analysis.similarity.related_papers`);
+- ``neighbours``: each paper's candidates (with both their cosines) and related list, by a hash
+  of its vector (:func:`generator.analysis.similarity.related_papers`);
 - ``reasons``: why each paper is in its topic, by the topic's phrases and the paper's text
   (:func:`generator.analysis.topics.find_topics`);
 - ``words`` and ``mentions``: where each text writes the names looked for so far

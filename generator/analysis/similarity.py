@@ -25,8 +25,8 @@ from .sparse_matrices import sparse
 __all__ = ["related_papers", "tfidf_matrix", "strongest_features", "fitted_papers", "next_fit"]
 
 _BLOCK = 2048
-# Candidate pairs whose rows are gathered at once by :func:`_cosines` (about 160 MB at most).
-_PAIRS = 200_000
+# Candidate pairs whose rows are gathered at once by :func:`_cosines` (about 70 MB at most).
+_PAIRS = 50_000
 FEATURES_PER_PAPER = 40
 # How many of the closest papers by the cut rows are rescored by the full rows.
 CANDIDATES = 20
